@@ -1,0 +1,36 @@
+/**
+ * How objects are written to and read from Redis. The store owns metadata.resourceVersion: it is
+ * never part of the stored JSON (the rv lives beside it as `<rv>\n<json>`, or in the stream entry id)
+ * and is set on every object handed out.
+ */
+import type { KObject } from '../store.js';
+
+/** The JSON stored for `obj`: the object without metadata.resourceVersion. Does not modify `obj`. */
+export function encode(obj: KObject): string {
+  if (obj.metadata?.resourceVersion === undefined) return JSON.stringify(obj);
+  const { resourceVersion: _dropped, ...metadata } = obj.metadata;
+  return JSON.stringify({ ...obj, metadata });
+}
+
+/** Parses stored JSON and sets its resourceVersion. */
+export function decode<T extends KObject>(json: string, rv: string): T {
+  const obj = JSON.parse(json) as T;
+  obj.metadata.resourceVersion = rv;
+  return obj;
+}
+
+/** Splits a stored hash value `<rv>\n<json>`. */
+export function splitStored(stored: string): { rv: string; json: string } {
+  const nl = stored.indexOf('\n');
+  return { rv: stored.slice(0, nl), json: stored.slice(nl + 1) };
+}
+
+/** A copy of `obj` (shallow, metadata copied) carrying `rv`. */
+export function withResourceVersion<T extends KObject>(obj: T, rv: string): T {
+  return { ...obj, metadata: { ...obj.metadata, resourceVersion: rv } };
+}
+
+/** The numeric rv of a stream entry id `<rv>-0`. */
+export function rvOfId(id: string): number {
+  return Number(id.slice(0, id.indexOf('-')));
+}
