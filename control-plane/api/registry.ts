@@ -59,10 +59,8 @@ export interface ResourceDef {
   subresources: SubresourceName[];
   /** Storage key, `<group or core>/<plural>`; served versions of one kind share it. */
   storage: string;
-  /** Whether this is the version objects are stored in (no conversion needed). */
+  /** Whether this is the version objects are stored in; the others convert through conversions.ts. */
   storageVersion: boolean;
-  /** Present when storageVersion is false. */
-  conversion?: Conversion;
   /** metadata.generation counts changes of everything but metadata and status. */
   tracksGeneration: boolean;
 }
@@ -89,7 +87,7 @@ function entry(e: Entry): ResourceDef {
 
 const ALL = ['all'];
 
-/** Served resources, in the order discovery lists them. Conversions are attached in conversions.ts. */
+/** Served resources, in the order discovery lists them. */
 export const RESOURCES: ResourceDef[] = [
   // core/v1
   entry({ group: '', version: 'v1', kind: 'Namespace', plural: 'namespaces', namespaced: false, verbs: NO_COLLECTION_DELETE, shortNames: ['ns'], subresources: ['status'] }),

@@ -174,8 +174,15 @@ export function notAcceptable(message: string): StatusError {
   return new StatusError(406, 'NotAcceptable', message);
 }
 
-export function unsupportedMediaType(contentType: string): StatusError {
-  return new StatusError(415, 'UnsupportedMediaType', `the body of the request was in an unknown format - accepted media types include: application/json, application/yaml, application/vnd.kubernetes.protobuf (got ${contentType})`);
+const OBJECT_MEDIA_TYPES = ['application/json', 'application/yaml', 'application/vnd.kubernetes.protobuf'];
+
+/** 415 naming what was sent and what is accepted (object media types unless `accepted` says otherwise). */
+export function unsupportedMediaType(contentType: string, accepted: string[] = OBJECT_MEDIA_TYPES): StatusError {
+  return new StatusError(
+    415,
+    'UnsupportedMediaType',
+    `the body of the request was in an unknown format (${contentType || 'none'}) - accepted media types include: ${accepted.join(', ')}`,
+  );
 }
 
 export function requestEntityTooLarge(limitBytes: number): StatusError {

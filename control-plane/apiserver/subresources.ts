@@ -1,0 +1,58 @@
+/**
+ * Small subresources: pods/binding (the scheduler's way to place a pod) and
+ * SelfSubjectAccessReview (kubectl auth can-i).
+ */
+import type { ResourceDef } from '../api/registry.js';
+import { badRequest, conflict, invalid } from '../api/status.js';
+import type { Store } from '../store/store.js';
+import type { RequestContext, UserInfo } from './context.js';
+import { rfc3339 } from './object-meta.js';
+
+/**
+ * POST pods/<name>/binding: sets spec.nodeName once and marks the pod PodScheduled, bypassing
+ * update validation as upstream does. 409 if the pod is bound elsewhere or being deleted.
+ */
+export async function createBinding(store: Store, def: ResourceDef, namespace: string, name: string, body: any, ctx: RequestContext): Promise<unknown> {
+  const target = body?.target;
+  if (!target || typeof target.name !== 'string' || target.name === '') {
+    throw invalid('Binding', '', name, [{ type: 'FieldValueRequired', field: 'target.name', message: 'Required value' }]);
+  }
+  if (target.kind !== undefined && target.kind !== 'Node' && target.kind !== '') {
+    throw invalid('Binding', '', name, [{ type: 'FieldValueNotSupported', field: 'target.kind', message: `Unsupported value: "${String(target.kind)}": supported values: "Node"` }]);
+  }
+  const ref = { group: def.group, resource: def.plural, name };
+  if (ctx.dryRun) return { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Success', code: 201 };
+  await store.guaranteedUpdate<any>({ resource: def.storage, namespace, name }, (pod) => {
+    if (pod.metadata.deletionTimestamp) throw conflict(ref, `pod ${name} is being deleted, cannot be assigned to a host`);
+    if (pod.spec?.nodeName && pod.spec.nodeName !== target.name) throw conflict(ref, `pod ${name} is already assigned to node "${pod.spec.nodeName}"`);
+    pod.spec = { ...(pod.spec ?? {}), nodeName: target.name };
+    const annotations = body.metadata?.annotations;
+    if (annotations && typeof annotations === 'object') pod.metadata.annotations = { ...(pod.metadata.annotations ?? {}), ...annotations };
+    const status = (pod.status ??= {});
+    const conditions: any[] = (status.conditions ??= []);
+    const scheduled = { type: 'PodScheduled', status: 'True', lastProbeTime: null, lastTransitionTime: rfc3339(ctx.now) };
+    const i = conditions.findIndex((c) => c.type === 'PodScheduled');
+    if (i >= 0) conditions[i] = scheduled;
+    else conditions.push(scheduled);
+    return pod;
+  });
+  return { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Success', code: 201 };
+}
+
+/**
+ * Answers a SelfSubjectAccessReview for the requesting user. Authorization is not enforced yet
+ * (every authenticated user may do everything), and the answer says so.
+ */
+export function reviewSelfAccess(body: any, user: UserInfo): unknown {
+  const spec = body?.spec;
+  if (!spec || (!spec.resourceAttributes && !spec.nonResourceAttributes)) {
+    throw badRequest('spec: Invalid value: exactly one of nonResourceAttributes or resourceAttributes must be specified');
+  }
+  return {
+    kind: 'SelfSubjectAccessReview',
+    apiVersion: 'authorization.k8s.io/v1',
+    metadata: { creationTimestamp: null },
+    spec,
+    status: { allowed: true, reason: `tugboat: user "${user.name}" is authenticated and authorization is not restricted` },
+  };
+}

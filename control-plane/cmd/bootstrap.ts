@@ -1,0 +1,82 @@
+/**
+ * First-start state every cluster has: the system namespaces, the cluster CA, and an admin token.
+ * Each step is idempotent, so every server start runs them; several servers may race safely
+ * (AlreadyExists means another one won).
+ */
+import { randomUUID } from 'node:crypto';
+import { readFile, writeFile } from 'node:fs/promises';
+import { findResource } from '../api/registry.js';
+import type { StatusError } from '../api/status.js';
+import { createCA, type KeyPairPem } from '../apiserver/certs.js';
+import type { RequestContext } from '../apiserver/context.js';
+import { rfc3339 } from '../apiserver/object-meta.js';
+import type { ResourceService } from '../apiserver/resource-service.js';
+import { createToken, tokenIsValid, type TokenSpec } from '../apiserver/tokens.js';
+import type { KObject, Store } from '../store/store.js';
+
+export const SYSTEM_NAMESPACES = ['default', 'kube-system', 'kube-public', 'kube-node-lease'];
+const CA_SECRET = { resource: 'core/secrets', namespace: 'kube-system', name: 'tugboat-ca' };
+
+function systemContext(): RequestContext {
+  return { user: { name: 'system:apiserver', groups: ['system:masters'] }, fieldManager: 'tug-server', dryRun: false, fieldValidation: 'Strict', warnings: [], now: new Date() };
+}
+
+const alreadyExists = (err: unknown) => (err as StatusError).code === 409;
+
+export async function ensureSystemNamespaces(service: ResourceService): Promise<void> {
+  const def = findResource('', 'v1', 'namespaces')!;
+  for (const name of SYSTEM_NAMESPACES) {
+    try {
+      await service.create(def, '', { apiVersion: 'v1', kind: 'Namespace', metadata: { name } }, systemContext());
+    } catch (err) {
+      if (!alreadyExists(err)) throw err;
+    }
+  }
+}
+
+/** The cluster CA, created on first start and shared by every server through the store. */
+export async function ensureClusterCA(store: Store): Promise<KeyPairPem> {
+  const read = async () => {
+    const secret = await store.get<any>(CA_SECRET);
+    return {
+      certPem: Buffer.from(secret.data['tls.crt'], 'base64').toString('utf8'),
+      keyPem: Buffer.from(secret.data['tls.key'], 'base64').toString('utf8'),
+    };
+  };
+  try {
+    return await read();
+  } catch (err) {
+    if ((err as StatusError).code !== 404) throw err;
+  }
+  const ca = await createCA('tugboat-ca');
+  const secret: KObject = {
+    apiVersion: 'v1',
+    kind: 'Secret',
+    metadata: { name: CA_SECRET.name, namespace: CA_SECRET.namespace, uid: randomUUID(), creationTimestamp: rfc3339(new Date()) },
+    type: 'tugboat.dev/ca',
+    data: { 'tls.crt': Buffer.from(ca.certPem).toString('base64'), 'tls.key': Buffer.from(ca.keyPem).toString('base64') },
+  };
+  try {
+    await store.create(CA_SECRET, secret);
+    return ca;
+  } catch (err) {
+    if (!alreadyExists(err)) throw err;
+    return read();
+  }
+}
+
+/**
+ * The token kept in `tokenFile` (0600) for `spec.user`: reused while the store still knows it,
+ * created otherwise (first start, or a store that was wiped).
+ */
+export async function ensureTokenFile(store: Store, tokenFile: string, spec: TokenSpec): Promise<string> {
+  try {
+    const existing = (await readFile(tokenFile, 'utf8')).trim();
+    if (existing && (await tokenIsValid(store, existing))) return existing;
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+  }
+  const token = await createToken(store, spec);
+  await writeFile(tokenFile, token + '\n', { mode: 0o600 });
+  return token;
+}

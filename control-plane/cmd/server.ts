@@ -1,0 +1,121 @@
+/**
+ * `tug server`: the control plane process. Connects to Redis, prepares first-start state (system
+ * namespaces, CA, admin token), issues its serving certificate and serves the API over HTTPS.
+ */
+import { mkdir, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import type { Logger } from 'pino';
+import { buildApiServer } from '../apiserver/app.js';
+import { createLeafCert } from '../apiserver/certs.js';
+import { ResourceService } from '../apiserver/resource-service.js';
+import { TokenAuthenticator } from '../apiserver/tokens.js';
+import { createRedisStore } from '../store/redis/redis-store.js';
+import { ensureClusterCA, ensureSystemNamespaces, ensureTokenFile } from './bootstrap.js';
+import { startControllerManager } from './controller-manager.js';
+import { writeKubeconfig } from './kubeconfig.js';
+import { VERSION } from './version.js';
+
+export interface ServerOptions {
+  /** redis://host:port, or the path of a unix socket. */
+  redis: string;
+  dataDir: string;
+  apiPort: number;
+  bindAddress: string;
+  /** Where to write (merge) the admin kubeconfig; the data dir always gets one too. */
+  kubeconfig?: string;
+  /** Extra names and addresses for the serving certificate. */
+  tlsSans: string[];
+  logger: Logger;
+}
+
+export interface RunningServer {
+  url: string;
+  port: number;
+  adminToken: string;
+  caCertPem: string;
+  kubeconfigPath: string;
+  close(): Promise<void>;
+}
+
+/** The host's non-internal IPv4 and IPv6 addresses. */
+function hostAddresses(): string[] {
+  return Object.values(os.networkInterfaces())
+    .flat()
+    .filter((a): a is os.NetworkInterfaceInfo => !!a && !a.internal)
+    .map((a) => a.address.split('%')[0]!);
+}
+
+const IP = /^(\d{1,3}\.){3}\d{1,3}$|:/;
+
+export async function startServer(opts: ServerOptions): Promise<RunningServer> {
+  const log = opts.logger;
+  await mkdir(opts.dataDir, { recursive: true, mode: 0o700 });
+  const store = await createRedisStore({ url: opts.redis, logger: log });
+  try {
+    const service = new ResourceService(store);
+    await ensureSystemNamespaces(service);
+    const ca = await ensureClusterCA(store);
+    const adminToken = await ensureTokenFile(store, path.join(opts.dataDir, 'admin.token'), {
+      user: 'admin',
+      groups: ['system:masters'],
+      description: 'cluster administrator (tug server)',
+    });
+    const controllerToken = await ensureTokenFile(store, path.join(opts.dataDir, 'controller-manager.token'), {
+      user: 'system:kube-controller-manager',
+      groups: ['system:masters'],
+      description: 'controllers of tug server',
+    });
+
+    const sans = ['localhost', '127.0.0.1', '::1', os.hostname(), 'kubernetes', 'kubernetes.default', 'kubernetes.default.svc', 'kubernetes.default.svc.cluster.local', ...hostAddresses(), ...opts.tlsSans];
+    const unique = [...new Set(sans)];
+    const serving = await createLeafCert(ca, {
+      commonName: 'tug-apiserver',
+      dnsNames: unique.filter((s) => !IP.test(s)),
+      ips: unique.filter((s) => IP.test(s)),
+    });
+    await writeFile(path.join(opts.dataDir, 'ca.crt'), ca.certPem, { mode: 0o644 });
+
+    const authenticator = new TokenAuthenticator(store);
+    const advertised = opts.bindAddress === '0.0.0.0' || opts.bindAddress === '::' ? '127.0.0.1' : opts.bindAddress;
+    const app = await buildApiServer({
+      store,
+      authenticate: (t) => authenticator.authenticate(t),
+      logger: log,
+      https: { key: serving.keyPem, cert: serving.certPem },
+      serverAddress: `${advertised}:${opts.apiPort}`,
+      version: VERSION,
+      ready: async () => {
+        await store.currentResourceVersion();
+        return true;
+      },
+    });
+    await app.listen({ port: opts.apiPort, host: opts.bindAddress });
+    const address = app.server.address();
+    const port = typeof address === 'object' && address ? address.port : opts.apiPort;
+    const url = `https://${advertised.includes(':') ? `[${advertised}]` : advertised}:${port}`;
+
+    const kubeconfigPath = path.join(opts.dataDir, 'kubeconfig');
+    const entry = { name: 'tugboat', server: url, caCertPem: ca.certPem, token: adminToken };
+    await writeKubeconfig(kubeconfigPath, entry);
+    if (opts.kubeconfig) await writeKubeconfig(opts.kubeconfig, entry);
+    log.info({ url, kubeconfig: opts.kubeconfig ?? kubeconfigPath }, 'API server listening');
+    const controllers = await startControllerManager({ server: url, token: controllerToken, caCertPem: ca.certPem, logger: log });
+
+    return {
+      url,
+      port,
+      adminToken,
+      caCertPem: ca.certPem,
+      kubeconfigPath,
+      close: async () => {
+        await controllers.stop();
+        await app.close();
+        await store.close();
+      },
+    };
+  } catch (err) {
+    await store.close();
+    throw err;
+  }
+}
