@@ -13,6 +13,7 @@ import type { Store } from '../store/store.js';
 import type { UserInfo } from './context.js';
 import { aggregatedDiscovery, aggregatedDiscoveryVersion, apiGroupDocument, apiGroupList, apiResourceList, apiVersions } from './discovery.js';
 import { Metrics } from './metrics.js';
+import { OpenWatches } from './open-watches.js';
 import { openAPIIndex, openAPIDocument } from './openapi.js';
 import { ResourceHandler, type RequestLabels } from './resource-handler.js';
 import { ResourceService } from './resource-service.js';
@@ -78,20 +79,26 @@ function toStatusError(err: unknown): StatusError {
   return internalError(e?.message ?? String(err));
 }
 
+function sendStatus(reply: FastifyReply, status: StatusError): void {
+  reply.code(status.code).header('Content-Type', 'application/json').send(JSON.stringify(status.toStatus()));
+}
+
 export async function buildApiServer(opts: ApiServerOptions): Promise<FastifyInstance> {
   const log = opts.logger.child({ component: 'apiserver' });
   const app = Fastify({
     logger: false,
     bodyLimit: MAX_BODY_BYTES,
     https: opts.https ? { key: opts.https.key, cert: opts.https.cert } : null,
-    maxParamLength: 1000,
-    routerOptions: { ignoreTrailingSlash: true },
+    routerOptions: { ignoreTrailingSlash: true, maxParamLength: 1000 },
     return503OnClosing: false,
     forceCloseConnections: true,
+    // Malformed URLs (bad %-escapes) and overlong paths, refused before routing: Status objects too.
+    frameworkErrors: (err: unknown, _req: FastifyRequest, reply: FastifyReply) => sendStatus(reply, toStatusError(err)),
   } as any) as unknown as FastifyInstance;
-  const metrics = new Metrics();
+  const watches = new OpenWatches();
+  const metrics = new Metrics(watches);
   const service = new ResourceService(opts.store);
-  const resources = new ResourceHandler(service, opts.store, metrics);
+  const resources = new ResourceHandler(service, opts.store, watches);
 
   app.removeAllContentTypeParsers();
   app.addContentTypeParser('*', { parseAs: 'buffer', bodyLimit: MAX_BODY_BYTES }, (_req, body, done) => done(null, body));
@@ -117,13 +124,10 @@ export async function buildApiServer(opts: ApiServerOptions): Promise<FastifyIns
   app.setErrorHandler((err, req, reply) => {
     const status = toStatusError(err);
     if (status.code >= 500) log.error({ err, method: req.method, url: req.url }, 'request failed');
-    if (!reply.sent) reply.code(status.code).header('Content-Type', 'application/json').send(JSON.stringify(status.toStatus()));
+    if (!reply.sent) sendStatus(reply, status);
   });
 
-  app.setNotFoundHandler((_req, reply) => {
-    const status = new StatusError(404, 'NotFound', 'the server could not find the requested resource');
-    reply.code(404).header('Content-Type', 'application/json').send(JSON.stringify(status.toStatus()));
-  });
+  app.setNotFoundHandler((_req, reply) => sendStatus(reply, new StatusError(404, 'NotFound', 'the server could not find the requested resource')));
 
   const health = async (_req: FastifyRequest, reply: FastifyReply) => {
     if (opts.ready && !(await opts.ready().catch(() => false))) {
@@ -194,7 +198,7 @@ export async function buildApiServer(opts: ApiServerOptions): Promise<FastifyIns
         const token = bearerToken(req.headers.authorization) ?? tokenFromProtocols(req.headers['sec-websocket-protocol']);
         const user = token ? await opts.authenticate(token) : undefined;
         if (!user) throw unauthorized();
-        await serveWatchOverWebSocket(wss, req, socket, head, service, metrics);
+        await serveWatchOverWebSocket(wss, req, socket, head, service, watches);
       } catch (err) {
         const status = toStatusError(err);
         if (status.code >= 500) log.error({ err, url: req.url }, 'websocket request failed');
@@ -203,7 +207,9 @@ export async function buildApiServer(opts: ApiServerOptions): Promise<FastifyIns
       }
     })();
   });
-  app.addHook('onClose', async () => {
+  // Open watches would hold their connections (and close()) forever: end them first.
+  app.addHook('preClose', async () => {
+    watches.stopAll();
     for (const client of wss.clients) client.terminate();
     wss.close();
   });

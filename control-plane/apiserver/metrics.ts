@@ -2,6 +2,7 @@
  * Prometheus metrics of the API server in the text exposition format: request counts and latency
  * histograms by verb, resource and code (upstream's metric names), open watches, process memory.
  */
+import type { OpenWatches } from './open-watches.js';
 
 const BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
 
@@ -20,7 +21,8 @@ function labelString(labels: Record<string, string>): string {
 export class Metrics {
   private readonly requests = new Map<string, number>();
   private readonly durations = new Map<string, Histogram>();
-  private watches = 0;
+
+  constructor(private readonly watches: OpenWatches) {}
 
   /** Records one finished request. */
   observeRequest(verb: string, resource: string, code: number, seconds: number): void {
@@ -32,14 +34,6 @@ export class Metrics {
     for (let i = 0; i < BUCKETS.length; i++) if (seconds <= BUCKETS[i]!) h.counts[i]!++;
     h.sum += seconds;
     h.count++;
-  }
-
-  watchStarted(): void {
-    this.watches++;
-  }
-
-  watchEnded(): void {
-    this.watches--;
   }
 
   /** The exposition text. */
@@ -58,7 +52,7 @@ export class Metrics {
     }
     out.push('# HELP apiserver_longrunning_requests Number of open watch requests.');
     out.push('# TYPE apiserver_longrunning_requests gauge');
-    out.push(`apiserver_longrunning_requests{verb="WATCH"} ${this.watches}`);
+    out.push(`apiserver_longrunning_requests{verb="WATCH"} ${this.watches.count}`);
     const mem = process.memoryUsage();
     out.push('# HELP process_resident_memory_bytes Resident memory size in bytes.');
     out.push('# TYPE process_resident_memory_bytes gauge');

@@ -14,7 +14,7 @@ import { createBinding, reviewSelfAccess } from './subresources.js';
 import { getScale, patchScale, updateScale } from './scale.js';
 import { TABLE_CONTENT_TYPE, toTable } from './table.js';
 import { serveWatch } from './watch-handler.js';
-import type { Metrics } from './metrics.js';
+import type { OpenWatches } from './open-watches.js';
 import type { Store } from '../store/store.js';
 import { conversions } from '../api/conversions.js';
 
@@ -52,7 +52,7 @@ export class ResourceHandler {
   constructor(
     private readonly service: ResourceService,
     private readonly store: Store,
-    private readonly metrics: Metrics,
+    private readonly watches: OpenWatches,
   ) {}
 
   /** The storage-version view of a served object, which printers read. */
@@ -233,7 +233,7 @@ export class ResourceHandler {
           if (!first) table.columnDefinitions = [];
           return table;
         },
-        metrics: this.metrics,
+        watches: this.watches,
       },
     );
   }

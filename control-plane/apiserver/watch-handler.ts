@@ -9,7 +9,7 @@ import type { FastifyReply } from 'fastify';
 import { isStatusError } from '../api/status.js';
 import type { Watch, WatchEvent } from '../store/store.js';
 import type { ResponseFormat } from './content.js';
-import type { Metrics } from './metrics.js';
+import type { OpenWatches } from './open-watches.js';
 import { TABLE_CONTENT_TYPE } from './table.js';
 
 export interface WatchStreamOptions {
@@ -17,7 +17,7 @@ export interface WatchStreamOptions {
   timeoutSeconds?: number;
   /** Turns an event's object into a one-row Table; `first` is true for the first object event. */
   toTableObject(obj: any, first: boolean): unknown;
-  metrics: Metrics;
+  watches: OpenWatches;
 }
 
 /** The event encoder shared by the HTTP and WebSocket transports. */
@@ -59,8 +59,8 @@ export async function serveWatch(reply: FastifyReply, start: () => Promise<Watch
     raw.end(JSON.stringify({ type: 'ERROR', object: status }) + '\n');
     return;
   }
-  opts.metrics.watchStarted();
   const w = watch;
+  const untrack = opts.watches.track(w);
   const timer = setTimeout(() => w.stop(), watchTimeoutMs(opts.timeoutSeconds));
   raw.on('close', () => w.stop());
   const encode = eventEncoder(opts);
@@ -83,7 +83,7 @@ export async function serveWatch(reply: FastifyReply, start: () => Promise<Watch
   } finally {
     clearTimeout(timer);
     w.stop();
-    opts.metrics.watchEnded();
+    untrack();
     if (!raw.destroyed) raw.end();
   }
 }

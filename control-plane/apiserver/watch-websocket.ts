@@ -9,7 +9,7 @@ import type { WebSocketServer } from 'ws';
 import { findResource } from '../api/registry.js';
 import { badRequest, isStatusError, StatusError } from '../api/status.js';
 import type { Watch } from '../store/store.js';
-import type { Metrics } from './metrics.js';
+import type { OpenWatches } from './open-watches.js';
 import { boolParam, intParam, param, type Query } from './query.js';
 import { parseResourcePath } from './request-info.js';
 import type { ResourceService } from './resource-service.js';
@@ -21,7 +21,7 @@ export async function serveWatchOverWebSocket(
   socket: Duplex,
   head: Buffer,
   service: ResourceService,
-  metrics: Metrics,
+  watches: OpenWatches,
 ): Promise<void> {
   const url = new URL(req.url ?? '/', 'http://x');
   const path = parseResourcePath(url.pathname);
@@ -52,7 +52,7 @@ export async function serveWatchOverWebSocket(
       return;
     }
     const w = watch;
-    metrics.watchStarted();
+    const untrack = watches.track(w);
     const timer = setTimeout(() => w.stop(), timeoutMs);
     ws.on('close', () => w.stop());
     const encode = eventEncoder({ format: 'json', toTableObject: (o) => o });
@@ -66,7 +66,7 @@ export async function serveWatchOverWebSocket(
       } finally {
         clearTimeout(timer);
         w.stop();
-        metrics.watchEnded();
+        untrack();
         if (ws.readyState === ws.OPEN) ws.close(1000);
       }
     })();

@@ -120,7 +120,8 @@ export class ApiClient {
     return u.toString();
   }
 
-  private open(method: string, path: string, opts: RequestOptions): http.ClientRequest {
+  /** Opens a request; `body` must then be written with req.end(body). Content-Length is always set (Node does not chunk DELETE bodies). */
+  private open(method: string, path: string, opts: RequestOptions, body?: Buffer): http.ClientRequest {
     const lib = this.base.protocol === 'https:' ? https : http;
     return lib.request(this.url(path, opts.query), {
       method,
@@ -129,15 +130,16 @@ export class ApiClient {
         Authorization: `Bearer ${this.config.token}`,
         Accept: opts.accept ?? 'application/json',
         'User-Agent': this.config.userAgent ?? 'tugboat-client',
-        ...(opts.body !== undefined ? { 'Content-Type': opts.contentType ?? 'application/json' } : {}),
+        ...(body !== undefined ? { 'Content-Type': opts.contentType ?? 'application/json', 'Content-Length': String(body.length) } : {}),
       },
     });
   }
 
   /** One request; resolves to the parsed JSON answer, rejects with ApiError for 4xx/5xx. */
   request<T = any>(method: string, path: string, opts: RequestOptions = {}): Promise<T> {
+    const body = opts.body === undefined ? undefined : Buffer.from(typeof opts.body === 'string' ? opts.body : JSON.stringify(opts.body));
     return new Promise((resolve, reject) => {
-      const req = this.open(method, path, opts);
+      const req = this.open(method, path, opts, body);
       req.on('error', reject);
       req.on('response', (res) => {
         const chunks: Buffer[] = [];
@@ -160,8 +162,7 @@ export class ApiClient {
           }
         });
       });
-      if (opts.body !== undefined) req.end(typeof opts.body === 'string' ? opts.body : JSON.stringify(opts.body));
-      else req.end();
+      req.end(body);
     });
   }
 

@@ -26,6 +26,8 @@ export interface ServerOptions {
   kubeconfig?: string;
   /** Extra names and addresses for the serving certificate. */
   tlsSans: string[];
+  /** Watch events kept per resource for resuming watches (older resourceVersions get 410). */
+  watchHistory?: number;
   logger: Logger;
 }
 
@@ -51,7 +53,7 @@ const IP = /^(\d{1,3}\.){3}\d{1,3}$|:/;
 export async function startServer(opts: ServerOptions): Promise<RunningServer> {
   const log = opts.logger;
   await mkdir(opts.dataDir, { recursive: true, mode: 0o700 });
-  const store = await createRedisStore({ url: opts.redis, logger: log });
+  const store = await createRedisStore({ url: opts.redis, logger: log, historyLimit: opts.watchHistory });
   try {
     const service = new ResourceService(store);
     await ensureSystemNamespaces(service);

@@ -31,6 +31,7 @@ Flags (up, server):
   --tls-san NAME      Extra name or IP for the serving certificate (repeatable)
   --log-level LEVEL   trace, debug, info, warn, error (default info; env TUG_LOG_LEVEL)
   --redis URL         (server) redis://host:port or a unix socket path
+  --watch-history N   Watch events kept per resource for resuming watches (default 10000)
 `;
 
 function defaultDataDir(): string {
@@ -53,13 +54,19 @@ function logger(level: string | undefined): Logger {
   return pino({ level: level ?? process.env.TUG_LOG_LEVEL ?? 'info', base: { pid: process.pid } }, pino.destination(2));
 }
 
-/** Runs until SIGINT/SIGTERM, then calls `stop` and exits. */
+const STOP_TIMEOUT_MS = 15_000;
+
+/** Runs until SIGINT/SIGTERM, then calls `stop` and exits (forcibly if stopping hangs). */
 function stopOnSignals(log: Logger, stop: () => Promise<void>): void {
   let stopping = false;
   const handler = (signal: string) => {
     if (stopping) return;
     stopping = true;
     log.info({ signal }, 'stopping');
+    setTimeout(() => {
+      log.error({ timeoutMs: STOP_TIMEOUT_MS }, 'stop did not finish in time; exiting anyway');
+      process.exit(1);
+    }, STOP_TIMEOUT_MS).unref();
     stop().then(
       () => process.exit(0),
       (err) => {
@@ -95,6 +102,7 @@ async function main(argv: string[]): Promise<void> {
         'tls-san': { type: 'string', multiple: true },
         'log-level': { type: 'string' },
         redis: { type: 'string' },
+        'watch-history': { type: 'string' },
       },
       strict: true,
     }));
@@ -106,10 +114,12 @@ async function main(argv: string[]): Promise<void> {
   const apiPort = parsePort(values['api-port'], 6443);
   const bindAddress = values.bind ?? '0.0.0.0';
   const tlsSans = values['tls-san'] ?? [];
+  const watchHistory = values['watch-history'] === undefined ? undefined : Number(values['watch-history']);
+  if (watchHistory !== undefined && (!Number.isInteger(watchHistory) || watchHistory < 10)) fail('--watch-history must be an integer of at least 10');
 
   if (command === 'server') {
     if (!values.redis) fail('server needs --redis URL (redis://host:port or a unix socket path)');
-    const server = await startServer({ redis: values.redis, dataDir, apiPort, bindAddress, kubeconfig: values.kubeconfig, tlsSans, logger: log });
+    const server = await startServer({ redis: values.redis, dataDir, apiPort, bindAddress, kubeconfig: values.kubeconfig, tlsSans, watchHistory, logger: log });
     stopOnSignals(log, server.close);
     return;
   }
