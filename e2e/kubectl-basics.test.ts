@@ -232,6 +232,29 @@ spec:
     expect(r.stderr).toContain('unknown field "bogus"');
   });
 
+  it('pods print upstream columns, -o wide too; generateName names objects', async () => {
+    const file = path.join(tmp, 'pod.yaml');
+    await writeFile(file, 'apiVersion: v1\nkind: Pod\nmetadata:\n  generateName: worker-\nspec:\n  containers:\n  - name: main\n    image: busybox\n');
+    const created = await k('create', '-f', file);
+    expect(created).toMatch(/^pod\/worker-[bcdfghjklmnpqrstvwxz2456789]{5} created$/m);
+    const out = await k('get', 'pods');
+    expect(out.split('\n')[0]).toMatch(/^NAME\s+READY\s+STATUS\s+RESTARTS\s+AGE$/);
+    expect(out).toMatch(/^worker-\w{5}\s+0\/1\s+Pending\s+0\s+\d+s$/m);
+    const wide = await k('get', 'pods', '-o', 'wide');
+    expect(wide.split('\n')[0]).toMatch(/^NAME\s+READY\s+STATUS\s+RESTARTS\s+AGE\s+IP\s+NODE\s+NOMINATED NODE\s+READINESS GATES$/);
+    expect(await k('describe', 'pod', created.trim().split(' ')[0]!.split('/')[1]!)).toMatch(/^QoS Class:\s+BestEffort$/m);
+  });
+
+  it('delete --all removes a whole collection', async () => {
+    await k('create', 'configmap', 'bulk-1', '--from-literal=a=1');
+    await k('create', 'configmap', 'bulk-2', '--from-literal=a=1');
+    await k('label', 'cm', 'bulk-1', 'bulk-2', 'batch=yes');
+    const out = await k('delete', 'cm', '-l', 'batch=yes');
+    expect(out).toContain('configmap "bulk-1" deleted');
+    expect(out).toContain('configmap "bulk-2" deleted');
+    expect(await k('get', 'cm', '-l', 'batch=yes', '-o', 'name')).toBe('');
+  });
+
   it('get -w streams changes as they happen', async () => {
     const proc = spawn(kubectlBinary(), ['--kubeconfig', kc, 'get', 'configmaps', '-w', '--output-watch-events'], { stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
