@@ -1,0 +1,172 @@
+/**
+ * The system under test as real processes on loopback: a private redis-server (AOF on, no RDB
+ * snapshots) and the built `tug server` against it, each in its own temp dir. Every start registers
+ * its undo (stop the process, remove the dir) with a Cleanup before it can fail half-way.
+ *
+ * e2e/harness has similar helpers; the benchmark needs the process ids (for /proc sampling) and
+ * extra node flags (profiling), and imports nothing outside control-plane/api and client.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import https from 'node:https';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { Cleanup } from './cleanup.js';
+
+/** The nearest folder above `dir` holding a package.json: the repository root, from bench/ or dist/bench/. */
+function packageRoot(dir: string): string {
+  for (let d = dir; ; d = path.dirname(d)) {
+    if (existsSync(path.join(d, 'package.json'))) return d;
+    if (d === path.dirname(d)) throw new Error(`no package.json above ${dir}`);
+  }
+}
+
+export const REPO = packageRoot(path.dirname(fileURLToPath(import.meta.url)));
+const TUG_BIN = path.join(REPO, 'dist/control-plane/cmd/tug.js');
+const REDIS_SERVER = '/usr/bin/redis-server';
+const START_TIMEOUT_MS = 30_000;
+const STOP_TIMEOUT_MS = 10_000;
+
+export interface RedisProcess {
+  pid: number;
+  /** redis://127.0.0.1:<port> */
+  url: string;
+}
+
+export interface TugServerProcess {
+  pid: number;
+  /** https://127.0.0.1:<port> */
+  url: string;
+  adminToken: string;
+  caCertPem: string;
+  /** The last 20 kB the server wrote to stdout and stderr. */
+  output(): string;
+}
+
+/** A port that was free a moment ago on 127.0.0.1. */
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const probe = net.createServer();
+    probe.once('error', reject);
+    probe.listen(0, '127.0.0.1', () => {
+      const address = probe.address();
+      probe.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
+    });
+  });
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+function exited(proc: ChildProcess): boolean {
+  return proc.exitCode !== null || proc.signalCode !== null;
+}
+
+/** SIGTERM, then SIGKILL after STOP_TIMEOUT_MS; resolves once the process is gone. */
+function terminate(proc: ChildProcess): Promise<void> {
+  if (exited(proc)) return Promise.resolve();
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => proc.kill('SIGKILL'), STOP_TIMEOUT_MS);
+    proc.once('exit', () => {
+      clearTimeout(timer);
+      resolve();
+    });
+    proc.kill('SIGTERM');
+  });
+}
+
+/** Spawns `cmd` with its output kept (last 20 kB) and its stop registered with `cleanup`. */
+function launch(cleanup: Cleanup, what: string, cmd: string, args: string[]): { proc: ChildProcess; output: () => string } {
+  const proc = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  let output = '';
+  const collect = (chunk: Buffer) => {
+    output = (output + chunk.toString()).slice(-20_000);
+  };
+  proc.stdout!.on('data', collect);
+  proc.stderr!.on('data', collect);
+  cleanup.add(`stop ${what}`, () => terminate(proc));
+  if (proc.pid === undefined) throw new Error(`${what} did not start`);
+  return { proc, output: () => output };
+}
+
+async function tempDir(cleanup: Cleanup, prefix: string): Promise<string> {
+  const dir = await mkdtemp(path.join(os.tmpdir(), prefix));
+  cleanup.add(`remove ${dir}`, () => rm(dir, { recursive: true, force: true }));
+  return dir;
+}
+
+/** Polls `ready` every 50 ms until it holds; throws with the process output if it exits or times out. */
+async function waitReady(what: string, proc: ChildProcess, output: () => string, ready: () => Promise<boolean>): Promise<void> {
+  const deadline = Date.now() + START_TIMEOUT_MS;
+  while (Date.now() < deadline) {
+    if (exited(proc)) throw new Error(`${what} exited (${proc.exitCode ?? proc.signalCode}): ${output()}`);
+    if (await ready()) return;
+    await sleep(50);
+  }
+  throw new Error(`${what} did not become ready in ${START_TIMEOUT_MS} ms: ${output()}`);
+}
+
+/** True when something on the port answers PING with +PONG. */
+function answersPing(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = net.connect({ port, host: '127.0.0.1' });
+    let reply = '';
+    const done = (ok: boolean) => {
+      socket.destroy();
+      resolve(ok);
+    };
+    socket.setTimeout(1000, () => done(false));
+    socket.once('error', () => done(false));
+    socket.once('connect', () => socket.write('PING\r\n'));
+    socket.on('data', (chunk) => {
+      reply += chunk.toString();
+      if (reply.includes('\r\n')) done(reply.startsWith('+PONG'));
+    });
+  });
+}
+
+/** True when GET /healthz answers 200 over TLS verified against `caPem`. */
+function healthy(port: number, caPem: string): Promise<boolean> {
+  return new Promise((resolve) => {
+    const req = https.get({ host: '127.0.0.1', port, path: '/healthz', ca: caPem, agent: false, timeout: 1000 }, (res) => {
+      res.resume();
+      resolve(res.statusCode === 200);
+    });
+    req.on('timeout', () => req.destroy());
+    req.on('error', () => resolve(false));
+  });
+}
+
+/** Starts redis-server (AOF on, no RDB) on a free loopback port; resolves once it answers PING. */
+export async function startRedis(cleanup: Cleanup): Promise<RedisProcess> {
+  const dir = await tempDir(cleanup, 'tug-bench-redis-');
+  const port = await freePort();
+  const args = ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'yes', '--dir', dir, '--daemonize', 'no', '--logfile', ''];
+  const { proc, output } = launch(cleanup, 'redis-server', REDIS_SERVER, args);
+  await waitReady('redis-server', proc, output, () => answersPing(port));
+  return { pid: proc.pid!, url: `redis://127.0.0.1:${port}` };
+}
+
+/**
+ * Starts the built `tug server` against `redisUrl` on a free loopback port; resolves once /healthz
+ * answers over TLS, with the admin token and CA it wrote to its data dir. `nodeArgs` go to node
+ * (e.g. --cpu-prof).
+ */
+export async function startTugServer(cleanup: Cleanup, redisUrl: string, nodeArgs: string[] = []): Promise<TugServerProcess> {
+  if (!existsSync(TUG_BIN)) throw new Error(`${TUG_BIN} is missing: run npm run build first`);
+  const dataDir = await tempDir(cleanup, 'tug-bench-server-');
+  const port = await freePort();
+  const args = [...nodeArgs, TUG_BIN, 'server', '--redis', redisUrl, '--data-dir', dataDir, '--api-port', String(port), '--bind', '127.0.0.1', '--log-level', 'warn'];
+  const { proc, output } = launch(cleanup, 'tug server', process.execPath, args);
+  const caFile = path.join(dataDir, 'ca.crt');
+  let caCertPem = '';
+  await waitReady('tug server', proc, output, async () => {
+    // Re-read each time: a first read may catch the file half-written.
+    caCertPem = existsSync(caFile) ? await readFile(caFile, 'utf8') : '';
+    return caCertPem !== '' && (await healthy(port, caCertPem));
+  });
+  const adminToken = (await readFile(path.join(dataDir, 'admin.token'), 'utf8')).trim();
+  return { pid: proc.pid!, url: `https://127.0.0.1:${port}`, adminToken, caCertPem, output };
+}
