@@ -8,6 +8,7 @@ import { ApiClient } from '../client/api-client.js';
 import type { ControllerHandle } from '../client/controller.js';
 import { Informer } from '../client/informer.js';
 import { startNamespaceController } from '../controllers/namespace.js';
+import { startNodeIpamController } from '../controllers/node-ipam.js';
 
 export interface ControllerManagerOptions {
   server: string;
@@ -24,8 +25,9 @@ export async function startControllerManager(opts: ControllerManagerOptions): Pr
   const log = opts.logger.child({ component: 'controller-manager' });
   const client = new ApiClient({ server: opts.server, token: opts.token, caCertPem: opts.caCertPem, userAgent: 'tug-controller-manager' });
   const namespaces = new Informer(client, RESOURCES.find((r) => r.plural === 'namespaces')!, log);
-  const controllers: ControllerHandle[] = [startNamespaceController(client, namespaces, log)];
-  const informers = [namespaces];
+  const nodes = new Informer(client, RESOURCES.find((r) => r.plural === 'nodes')!, log);
+  const controllers: ControllerHandle[] = [startNamespaceController(client, namespaces, log), startNodeIpamController(client, nodes, log)];
+  const informers = [namespaces, nodes];
   for (const i of informers) i.start();
   await Promise.all(informers.map((i) => i.waitForSync()));
   log.info({ controllers: controllers.length }, 'controllers running');
