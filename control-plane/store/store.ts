@@ -48,7 +48,7 @@ export interface ListOptions {
   continue?: string;
 }
 
-export interface ListResult<T extends KObject = KObject> {
+export interface ListResult<T = KObject> {
   items: T[];
   /** The resourceVersion at which the first page was read. */
   resourceVersion: string;
@@ -110,6 +110,15 @@ export interface Store {
 
   /** 404 NotFound if absent. */
   get<T extends KObject>(key: ObjectKey): Promise<T>;
+
+  /** Like get(), as the object's JSON text (resourceVersion set), without parsing it: for serving objects as stored. */
+  getText(key: ObjectKey): Promise<string>;
+
+  /**
+   * Like list() without a predicate, as the objects' JSON texts (resourceVersion set), without
+   * parsing them: for serving large lists as stored.
+   */
+  listText(resource: string, opts?: Omit<ListOptions, 'predicate'>): Promise<ListResult<string>>;
 
   /** A consistent snapshot (one page of it) with the resourceVersion it was read at. */
   list<T extends KObject>(resource: string, opts?: ListOptions): Promise<ListResult<T>>;

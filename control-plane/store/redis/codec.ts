@@ -5,11 +5,27 @@
  */
 import type { KObject } from '../store.js';
 
-/** The JSON stored for `obj`: the object without metadata.resourceVersion. Does not modify `obj`. */
+const METADATA_FIRST = '{"metadata":{';
+
+/**
+ * The JSON stored for `obj`: the object without metadata.resourceVersion, with `metadata` as its
+ * first key, so that readers can serve it without parsing (withResourceVersionText).
+ * Does not modify `obj`.
+ */
 export function encode(obj: KObject): string {
-  if (obj.metadata?.resourceVersion === undefined) return JSON.stringify(obj);
-  const { resourceVersion: _dropped, ...metadata } = obj.metadata;
-  return JSON.stringify({ ...obj, metadata });
+  const { resourceVersion: _dropped, ...metadata } = obj.metadata ?? {};
+  const { metadata: _meta, ...rest } = obj;
+  return JSON.stringify({ metadata, ...rest });
+}
+
+/**
+ * The stored JSON with metadata.resourceVersion set, as text: spliced in without parsing when the
+ * JSON starts with its metadata (everything encode() wrote), parsed and re-encoded otherwise.
+ */
+export function withResourceVersionText(json: string, rv: string): string {
+  if (!json.startsWith(METADATA_FIRST)) return JSON.stringify(decode(json, rv));
+  const rest = json.slice(METADATA_FIRST.length);
+  return `${METADATA_FIRST}"resourceVersion":${JSON.stringify(rv)}${rest.startsWith('}') ? '' : ','}${rest}`;
 }
 
 /** Parses stored JSON and sets its resourceVersion. */

@@ -38,7 +38,7 @@ import type {
   WatchOptions,
 } from '../store.js';
 import { parseEntry } from './change.js';
-import { decode, encode, splitStored, withResourceVersion } from './codec.js';
+import { decode, encode, splitStored, withResourceVersion, withResourceVersionText } from './codec.js';
 import { decodeContinue, encodeContinue } from './continue-token.js';
 import { checkPreconditions, completesDeletion, markDeleting } from './deletion.js';
 import { KeySpace, memberOf, namespaceRange, resourceRef, type ResourceKeys } from './keys.js';
@@ -118,7 +118,26 @@ class RedisStore implements Store {
     return decode<T>(json, rv);
   }
 
-  async list<T extends KObject>(resource: string, opts: ListOptions = {}): Promise<ListResult<T>> {
+  async getText(key: ObjectKey): Promise<string> {
+    const stored = await this.redis.hget(this.keys.of(key.resource).objects, memberOf(key.namespace, key.name));
+    if (stored === null) throw notFound(resourceRef(key.resource, key.name));
+    const { rv, json } = splitStored(stored);
+    return withResourceVersionText(json, rv);
+  }
+
+  listText(resource: string, opts: Omit<ListOptions, 'predicate'> = {}): Promise<ListResult<string>> {
+    return this.readList(resource, opts, (stored) => {
+      const { rv, json } = splitStored(stored);
+      return withResourceVersionText(json, rv);
+    });
+  }
+
+  list<T extends KObject>(resource: string, opts: ListOptions = {}): Promise<ListResult<T>> {
+    return this.readList(resource, opts, (stored) => decodeStored<T>(stored));
+  }
+
+  /** One page of a list, each stored value turned into an item by `read`. */
+  private async readList<T>(resource: string, opts: ListOptions, read: (stored: string) => T): Promise<ListResult<T>> {
     const keys = this.keys.of(resource);
     const range = namespaceRange(opts.namespace);
     let min = range.min;
@@ -136,8 +155,8 @@ class RedisStore implements Store {
       const rv = tokenRv ?? page.rv;
       const items: T[] = [];
       for (let i = 0; i < page.members.length; i++) {
-        const obj = decodeStored<T>(page.values[i]!);
-        if (!predicate || predicate(obj)) items.push(obj);
+        const obj = read(page.values[i]!);
+        if (!predicate || predicate(obj as KObject)) items.push(obj);
       }
       const result: ListResult<T> = { items, resourceVersion: rv };
       if (page.remaining > 0) {
@@ -155,8 +174,8 @@ class RedisStore implements Store {
       const page = await this.scripts.list(keys, min, range.max, chunk);
       rv ??= page.rv;
       for (let i = 0; i < page.members.length; i++) {
-        const obj = decodeStored<T>(page.values[i]!);
-        if (!predicate(obj)) continue;
+        const obj = read(page.values[i]!);
+        if (!predicate(obj as KObject)) continue;
         items.push(obj);
         if (items.length === limit) {
           const more = i < page.members.length - 1 || page.remaining > 0;
