@@ -1,0 +1,37 @@
+/**
+ * Delegation to an IPAM plugin as the spec describes it: the main plugin runs the executable named by
+ * `ipam.type` from CNI_PATH, with its own environment (only CNI_COMMAND changed) and the same
+ * network configuration on stdin. Errors of the IPAM plugin come back as its CniError.
+ */
+import { execPlugin, findPlugin } from './exec.js';
+import type { CniArgs, NetConf, Result } from './types.js';
+import { decodeResult } from './version.js';
+
+export interface IpamDelegate {
+  add(conf: NetConf, args: CniArgs): Promise<Result>;
+  del(conf: NetConf, args: CniArgs): Promise<void>;
+  check(conf: NetConf, args: CniArgs): Promise<void>;
+}
+
+/** How long one IPAM call may take before it is killed. */
+const IPAM_TIMEOUT_MS = 60_000;
+
+/** A delegate that runs IPAM plugins with `env` (the main plugin's environment) as the base. */
+export function createIpamDelegate(env: NodeJS.ProcessEnv): IpamDelegate {
+  const call = async (command: 'ADD' | 'DEL' | 'CHECK', conf: NetConf, args: CniArgs): Promise<unknown> => {
+    const file = await findPlugin(conf.ipam?.type ?? '', args.path);
+    const childEnv: Record<string, string> = {};
+    for (const [k, v] of Object.entries(env)) if (v !== undefined) childEnv[k] = v;
+    childEnv.CNI_COMMAND = command;
+    return execPlugin(file, childEnv, conf, IPAM_TIMEOUT_MS);
+  };
+  return {
+    add: async (conf, args) => decodeResult(await call('ADD', conf, args)),
+    del: async (conf, args) => {
+      await call('DEL', conf, args);
+    },
+    check: async (conf, args) => {
+      await call('CHECK', conf, args);
+    },
+  };
+}
