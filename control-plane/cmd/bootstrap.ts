@@ -7,7 +7,7 @@ import { randomUUID } from 'node:crypto';
 import { readFile, writeFile } from 'node:fs/promises';
 import { findResource } from '../api/registry.js';
 import type { StatusError } from '../api/status.js';
-import { createCA, type KeyPairPem } from '../apiserver/certs.js';
+import { createCA, type KeyPairPem } from '../client/certs.js';
 import type { RequestContext } from '../apiserver/context.js';
 import { rfc3339 } from '../apiserver/object-meta.js';
 import type { ResourceService } from '../apiserver/resource-service.js';

@@ -7,7 +7,7 @@ import os from 'node:os';
 import path from 'node:path';
 import type { Logger } from 'pino';
 import { buildApiServer } from '../apiserver/app.js';
-import { createLeafCert } from '../apiserver/certs.js';
+import { createLeafCert } from '../client/certs.js';
 import { ResourceService } from '../apiserver/resource-service.js';
 import { TokenAuthenticator } from '../apiserver/tokens.js';
 import { createRedisStore } from '../store/redis/redis-store.js';
