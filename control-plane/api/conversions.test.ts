@@ -102,6 +102,24 @@ describe('HorizontalPodAutoscaler autoscaling/v1 ⇄ v2', () => {
     expect(() => hpa.toStorage(v1)).toThrow(StatusError);
     const notList = { ...v1, metadata: { name: 'w', annotations: { 'autoscaling.alpha.kubernetes.io/conditions': '{}' } } };
     expect(() => hpa.toStorage(notList)).toThrow(/not a list/);
+    const notObjects = { ...v1, metadata: { name: 'w', annotations: { 'autoscaling.alpha.kubernetes.io/metrics': '[1]' } } };
+    expect(() => hpa.toStorage(notObjects)).toThrow(/not a list of objects/);
+  });
+
+  it('reads null list items as empty objects, as Go decodes them', () => {
+    const v1 = { metadata: { name: 'w', annotations: { 'autoscaling.alpha.kubernetes.io/current-metrics': '[null]' } }, spec: { scaleTargetRef, maxReplicas: 2 } };
+    expect(hpa.toStorage(v1).status.currentMetrics).toEqual([{ type: undefined }]);
+  });
+
+  it('shows v1 clients the v2 fields, never round-trip annotations a v2 client wrote', () => {
+    const v2 = {
+      metadata: { name: 'w', annotations: { 'autoscaling.alpha.kubernetes.io/metrics': '[null]', 'autoscaling.alpha.kubernetes.io/behavior': 'x', keep: 'me' } },
+      spec: { scaleTargetRef, maxReplicas: 2, metrics: [cpu(50)] },
+    };
+    const v1 = hpa.fromStorage(v2);
+    expect(v1.metadata.annotations).toEqual({ keep: 'me' });
+    expect(v1.spec.targetCPUUtilizationPercentage).toBe(50);
+    expect(hpa.toStorage(v1).spec.metrics).toEqual([cpu(50)]);
   });
 });
 

@@ -166,9 +166,24 @@ function takeJsonAnnotation(annotations: Record<string, string>, key: string): a
   }
 }
 
+/** A list annotation's items: objects, null read as an empty one (Go's zero value). */
 function listOf(value: unknown, key: string): any[] {
   if (!Array.isArray(value)) throw badRequest(`unable to decode annotation ${key}: not a list`);
-  return value;
+  const items = value.map((item) => (item === null ? {} : item));
+  if (items.some((item) => typeof item !== 'object' || Array.isArray(item))) throw badRequest(`unable to decode annotation ${key}: not a list of objects`);
+  return items;
+}
+
+/** The annotations a v1 round trip uses, dropped from what v2 holds so they never shadow its fields. */
+const ROUND_TRIP_ANNOTATIONS = [METRICS_ANNOTATION, CURRENT_METRICS_ANNOTATION, CONDITIONS_ANNOTATION, BEHAVIOR_ANNOTATION];
+
+function withoutRoundTripAnnotations(metadata: any): any {
+  if (!metadata?.annotations) return metadata;
+  const annotations = { ...metadata.annotations };
+  for (const key of ROUND_TRIP_ANNOTATIONS) delete annotations[key];
+  const out = { ...metadata, annotations };
+  if (Object.keys(annotations).length === 0) delete out.annotations;
+  return out;
 }
 
 function hpaToV2(v1: any): any {
@@ -214,7 +229,7 @@ function hpaToV2(v1: any): any {
 }
 
 function hpaToV1(v2: any): any {
-  const metadata = clone(v2.metadata) ?? {};
+  const metadata = withoutRoundTripAnnotations(clone(v2.metadata)) ?? {};
   const spec = v2.spec ?? {};
   const status = v2.status ?? {};
   const metrics: any[] = spec.metrics ?? [];

@@ -3,7 +3,7 @@
  * resource path, with all errors answered as Kubernetes Status objects. `buildApiServer` is the
  * only entry point; the composition root (control-plane/cmd) gives it a store and an authenticator.
  */
-import type { IncomingMessage } from 'node:http';
+import { STATUS_CODES, type IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import type { Logger } from 'pino';
@@ -83,12 +83,40 @@ function sendStatus(reply: FastifyReply, status: StatusError): void {
   reply.code(status.code).header('Content-Type', 'application/json').send(JSON.stringify(status.toStatus()));
 }
 
+/** The request line and headers may take 1 MiB, as upstream's (Go's) default allows. */
+const MAX_HEADER_BYTES = 1024 * 1024;
+
+/**
+ * Requests the HTTP parser refuses before any route sees them (headers over the limit, malformed
+ * HTTP, a client too slow to send them) are answered with a Status too; then the connection closes.
+ */
+function refuseClientError(err: NodeJS.ErrnoException, socket: Duplex): void {
+  if (err.code === 'ECONNRESET' || socket.destroyed) return;
+  const status =
+    err.code === 'HPE_HEADER_OVERFLOW'
+      ? new StatusError(431, 'BadRequest', `the request line and headers exceed ${MAX_HEADER_BYTES} bytes`)
+      : err.code === 'ERR_HTTP_REQUEST_TIMEOUT'
+        ? new StatusError(408, 'Timeout', 'the request was not received in time')
+        : new StatusError(400, 'BadRequest', 'malformed HTTP request');
+  const body = JSON.stringify(status.toStatus());
+  if (!socket.writable) {
+    socket.destroy();
+    return;
+  }
+  socket.end(
+    `HTTP/1.1 ${status.code} ${STATUS_CODES[status.code]}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+    () => socket.destroy(),
+  );
+}
+
 export async function buildApiServer(opts: ApiServerOptions): Promise<FastifyInstance> {
   const log = opts.logger.child({ component: 'apiserver' });
   const app = Fastify({
     logger: false,
     bodyLimit: MAX_BODY_BYTES,
-    https: opts.https ? { key: opts.https.key, cert: opts.https.cert } : null,
+    https: opts.https ? { key: opts.https.key, cert: opts.https.cert, maxHeaderSize: MAX_HEADER_BYTES } : null,
+    http: { maxHeaderSize: MAX_HEADER_BYTES },
+    clientErrorHandler: refuseClientError,
     routerOptions: { ignoreTrailingSlash: true, maxParamLength: 1000 },
     return503OnClosing: false,
     forceCloseConnections: true,

@@ -8,6 +8,25 @@ import { decodeProtobufObject } from '../api/protobuf/index.js';
 import { badRequest, notAcceptable, unsupportedMediaType } from '../api/status.js';
 import type { PatchType } from './patch-dispatch.js';
 
+/**
+ * The deepest nesting of arrays and objects a body may have. Upstream's decoder stops at 10000;
+ * the recursive code here (patches, conversions, printers) needs a lower bound, and no Kubernetes
+ * object comes near it.
+ */
+const MAX_NESTING_DEPTH = 1000;
+
+/** Refuses a decoded body nested deeper than MAX_NESTING_DEPTH (checked without recursion). */
+function checkNesting(value: unknown): unknown {
+  const stack: [unknown, number][] = [[value, 0]];
+  while (stack.length > 0) {
+    const [v, depth] = stack.pop()!;
+    if (typeof v !== 'object' || v === null) continue;
+    if (depth >= MAX_NESTING_DEPTH) throw badRequest(`json: exceeded max depth of ${MAX_NESTING_DEPTH} nested arrays and objects`);
+    for (const child of Object.values(v)) stack.push([child, depth + 1]);
+  }
+  return value;
+}
+
 /** The media type without parameters, lower case. */
 export function mediaType(contentType: string | undefined): string {
   return (contentType ?? '').split(';')[0]!.trim().toLowerCase();
@@ -23,9 +42,13 @@ function parseJson(text: string): unknown {
 
 function parseYamlDocument(text: string): unknown {
   try {
-    return parseYaml(text, { maxAliasCount: 100 });
+    // Warnings (unknown directives, collection keys) would go to the process's stderr: keep them off it.
+    return parseYaml(text, { maxAliasCount: 100, logLevel: 'error' });
   } catch (err) {
-    throw badRequest(`error converting YAML to JSON: ${(err as Error).message}`);
+    // The YAML parser recurses: a document nested some hundreds deep exhausts the stack (V8's words).
+    const message = (err as Error).message;
+    const why = message.includes('Maximum call stack size exceeded') ? 'the document is nested too deeply' : message;
+    throw badRequest(`error converting YAML to JSON: ${why}`);
   }
 }
 
@@ -36,11 +59,11 @@ export function decodeObjectBody(contentType: string | undefined, body: Buffer |
   switch (type) {
     case '':
     case 'application/json':
-      return parseJson(body.toString('utf8'));
+      return checkNesting(parseJson(body.toString('utf8')));
     case 'application/yaml':
     case 'application/x-yaml':
     case 'text/yaml':
-      return parseYamlDocument(body.toString('utf8'));
+      return checkNesting(parseYamlDocument(body.toString('utf8')));
     case 'application/vnd.kubernetes.protobuf':
       return decodeProtobufObject(body);
     default:
@@ -64,7 +87,7 @@ export function decodePatchBody(contentType: string | undefined, body: Buffer | 
   }
   if (!body || body.length === 0) throw badRequest('the patch body is empty');
   const text = body.toString('utf8');
-  const patch = type === 'apply' ? parseYamlDocument(text) : parseJson(text);
+  const patch = checkNesting(type === 'apply' ? parseYamlDocument(text) : parseJson(text));
   return { type, patch };
 }
 

@@ -2,6 +2,7 @@
  * Query parameters of resource requests, checked: a bad value is a 400 naming the parameter,
  * never a silent default.
  */
+import { cannotDecode, typeMismatch } from '../api/schema/index.js';
 import { badRequest } from '../api/status.js';
 import type { FieldValidation } from './context.js';
 import type { DeleteOptions } from './resource-service.js';
@@ -21,11 +22,14 @@ export function boolParam(q: Query, name: string): boolean {
   throw badRequest(`invalid value for query parameter ${name}: "${v}" (expected true or false)`);
 }
 
+/** An integer parameter; 400 for anything else, or beyond what a double holds exactly. */
 export function intParam(q: Query, name: string): number | undefined {
   const v = param(q, name);
   if (v === undefined || v === '') return undefined;
   if (!/^-?\d+$/.test(v)) throw badRequest(`invalid value for query parameter ${name}: "${v}" (expected an integer)`);
-  return Number(v);
+  const n = Number(v);
+  if (!Number.isSafeInteger(n)) throw badRequest(`invalid value for query parameter ${name}: "${v}" (value out of range)`);
+  return n;
 }
 
 export function fieldValidationParam(q: Query): FieldValidation {
@@ -46,6 +50,8 @@ const POLICIES = new Set(['Orphan', 'Background', 'Foreground']);
 
 /** DeleteOptions from a DELETE's JSON body and query (the query wins, as upstream). */
 export function deleteOptions(body: unknown, q: Query): { options: DeleteOptions; dryRun: boolean } {
+  const mismatch = typeMismatch('meta.k8s.io', 'v1', 'DeleteOptions', body);
+  if (mismatch) throw cannotDecode('DeleteOptions', 'v1', mismatch);
   const b = (body && typeof body === 'object' && !Array.isArray(body) ? body : {}) as Record<string, any>;
   const options: DeleteOptions = {};
   const grace = intParam(q, 'gracePeriodSeconds') ?? b.gracePeriodSeconds;

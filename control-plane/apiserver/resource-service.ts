@@ -10,7 +10,7 @@ import { objectFields } from '../api/fieldlabels.js';
 import { checkFieldSelector, parseFieldSelector } from '../api/fieldselector.js';
 import { parseLabelSelector } from '../api/labels.js';
 import { apiVersionOf, storageResource, type ResourceDef } from '../api/registry.js';
-import { pruneUnknownFields } from '../api/schema/index.js';
+import { cannotDecode, decodeTypes, pruneUnknownFields } from '../api/schema/index.js';
 import {
   STALE_OBJECT,
   badRequest,
@@ -56,6 +56,9 @@ export interface DeleteOutcome {
   code: number;
   body: unknown;
 }
+
+/** The latest time an RFC 3339 timestamp can say; huge grace periods end there. */
+const LATEST_TIMESTAMP = Date.UTC(9999, 11, 31, 23, 59, 59);
 
 /** Deleting these returns the deleted object rather than a Status, as upstream. */
 const RETURNS_DELETED_OBJECT = new Set(['core/pods', 'core/services', 'core/namespaces']);
@@ -116,7 +119,12 @@ export class ResourceService {
 
   private toStorage(def: ResourceDef, obj: any): KObject {
     if (def.storageVersion) return obj;
-    return conversions[`${def.group}/${def.version}/${def.plural}`]!.toStorage(obj);
+    const stored = conversions[`${def.group}/${def.version}/${def.plural}`]!.toStorage(obj);
+    // What a conversion took from annotations (HPA autoscaling/v1) was never decoded: check it as a body.
+    const storage = storageResource(def.storage);
+    const mismatch = decodeTypes(storage.group, storage.version, storage.kind, stored);
+    if (mismatch) throw cannotDecode(def.kind, def.version, mismatch);
+    return stored;
   }
 
   private fromStorage(def: ResourceDef, obj: KObject): any {
@@ -168,9 +176,15 @@ export class ResourceService {
     return obj;
   }
 
-  /** Drops fields the kind does not have; Strict refuses them, Warn reports them. */
+  /**
+   * Drops fields the kind does not have (Strict refuses them, Warn reports them), then refuses
+   * values of the wrong JSON type with 400, as upstream's decoder does (null list items and map
+   * values become zero values, as it decodes them).
+   */
   private checkUnknownFields(def: ResourceDef, obj: any, ctx: RequestContext): void {
     const unknown = pruneUnknownFields(def.group, def.version, def.kind, obj);
+    const mismatch = decodeTypes(def.group, def.version, def.kind, obj);
+    if (mismatch) throw cannotDecode(def.kind, def.version, mismatch);
     if (unknown.length === 0) return;
     if (ctx.fieldValidation === 'Strict') {
       throw badRequest(`strict decoding error: ${unknown.map((f) => `unknown field "${f}"`).join(', ')}`);
@@ -485,7 +499,7 @@ export class ResourceService {
     if (!pod.spec?.nodeName || terminal) grace = 0;
     if (grace <= 0) return undefined;
     const updated = await this.store.guaranteedUpdate<any>(key, (obj) => {
-      const deadline = new Date(ctx.now.getTime() + grace * 1000);
+      const deadline = new Date(Math.min(ctx.now.getTime() + grace * 1000, LATEST_TIMESTAMP));
       const existing = obj.metadata.deletionTimestamp ? new Date(obj.metadata.deletionTimestamp) : undefined;
       if (!existing || deadline < existing) {
         obj.metadata.deletionTimestamp = rfc3339(deadline);

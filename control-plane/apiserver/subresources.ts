@@ -3,16 +3,24 @@
  * SelfSubjectAccessReview (kubectl auth can-i).
  */
 import type { ResourceDef } from '../api/registry.js';
+import { cannotDecode, decodeTypes } from '../api/schema/index.js';
 import { badRequest, conflict, invalid } from '../api/status.js';
 import type { Store } from '../store/store.js';
 import type { RequestContext, UserInfo } from './context.js';
 import { rfc3339 } from './object-meta.js';
+
+/** Decodes a v1 body's values as upstream's typed decoder: the wrong JSON type is a 400. */
+function refuseMistyped(group: string, kind: string, body: unknown): void {
+  const mismatch = decodeTypes(group, 'v1', kind, body);
+  if (mismatch) throw cannotDecode(kind, 'v1', mismatch);
+}
 
 /**
  * POST pods/<name>/binding: sets spec.nodeName once and marks the pod PodScheduled, bypassing
  * update validation as upstream does. 409 if the pod is bound elsewhere or being deleted.
  */
 export async function createBinding(store: Store, def: ResourceDef, namespace: string, name: string, body: any, ctx: RequestContext): Promise<unknown> {
+  refuseMistyped('', 'Binding', body);
   const target = body?.target;
   if (!target || typeof target.name !== 'string' || target.name === '') {
     throw invalid('Binding', '', name, [{ type: 'FieldValueRequired', field: 'target.name', message: 'Required value' }]);
@@ -44,6 +52,7 @@ export async function createBinding(store: Store, def: ResourceDef, namespace: s
  * (every authenticated user may do everything), and the answer says so.
  */
 export function reviewSelfAccess(body: any, user: UserInfo): unknown {
+  refuseMistyped('authorization.k8s.io', 'SelfSubjectAccessReview', body);
   const spec = body?.spec;
   if (!spec || (!spec.resourceAttributes && !spec.nonResourceAttributes)) {
     throw badRequest('spec: Invalid value: exactly one of nonResourceAttributes or resourceAttributes must be specified');

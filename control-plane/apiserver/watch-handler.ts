@@ -33,8 +33,11 @@ export function eventEncoder(opts: Pick<WatchStreamOptions, 'format' | 'toTableO
   };
 }
 
+/** The longest delay a timer takes; longer ones would fire at once. */
+const MAX_TIMER_MS = 2 ** 31 - 1;
+
 export function watchTimeoutMs(timeoutSeconds: number | undefined): number {
-  if (timeoutSeconds !== undefined && timeoutSeconds > 0) return timeoutSeconds * 1000;
+  if (timeoutSeconds !== undefined && timeoutSeconds > 0) return Math.min(timeoutSeconds * 1000, MAX_TIMER_MS);
   return (1800 + Math.floor(Math.random() * 1800)) * 1000;
 }
 

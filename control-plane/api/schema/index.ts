@@ -20,4 +20,5 @@ export {
   type Primitive,
   type TypeExpr,
 } from './types.js';
+export { cannotDecode, decodeTypes, rfc3339Problem, typeMismatch } from './type-check.js';
 export { pruneUnknownFields, unknownFields } from './unknown-fields.js';
