@@ -22,7 +22,7 @@ let client: ApiClient;
 const cm = (name: string, data: Record<string, string> = { a: '1' }) => ({ metadata: { name }, data });
 
 beforeAll(async () => {
-  server = await startTugServer({ extraArgs: ['--watch-history', '20'] });
+  server = await startTugServer({ extraArgs: ['--watch-history', '50'] });
   client = new ApiClient({ server: server.url, token: server.token, caCertPem: server.caCertPem });
 });
 
@@ -84,7 +84,7 @@ describe('watch', () => {
 
   it('from a trimmed resourceVersion answers an ERROR event with 410 Expired', async () => {
     const first = await client.create(configmaps, 'default', cm('trim-0'));
-    for (let i = 1; i <= 60; i++) await client.create(configmaps, 'default', cm(`trim-${i}`));
+    for (let i = 1; i <= 80; i++) await client.create(configmaps, 'default', cm(`trim-${i}`));
     const events = await collect(first.metadata.resourceVersion, 1);
     expect(events).toHaveLength(1);
     expect(events[0]!.type).toBe('ERROR');
@@ -120,9 +120,13 @@ describe('watch', () => {
     try {
       await waitFor(() => stderr.includes('Caches populated'), 'kubectl watching', 20_000);
       // Move the pods history far beyond what kubectl has seen, then take the server away.
-      for (let i = 0; i < 30; i++) await client.create(pods, 'default', { metadata: { name: `filler-${i}` }, spec: { containers: [{ name: 'c', image: 'busybox' }] } });
+      for (let i = 0; i < 80; i++) await client.create(pods, 'default', { metadata: { name: `filler-${i}` }, spec: { containers: [{ name: 'c', image: 'busybox' }] } });
+      // A watch that ends within a second makes client-go relist at once instead of resuming: let it age.
+      await new Promise((r) => setTimeout(r, 1500));
       await server.restart({ hard: true });
-      await waitFor(() => /too old resource version/.test(stderr), 'kubectl seeing 410', 60_000);
+      await waitFor(() => /too old resource version/.test(stderr), 'kubectl seeing 410', 60_000).catch((err) => {
+        throw new Error(`${(err as Error).message}: ${stderr.slice(-3000)}`);
+      });
       await waitFor(() => stderr.split('Caches populated').length > 2, 'kubectl relisting', 30_000);
       const pod = await client.get(pods, 'default', 'waited');
       pod.status.conditions = [{ type: 'Ready', status: 'True', lastProbeTime: null, lastTransitionTime: new Date().toISOString().replace(/\.\d+Z/, 'Z') }];

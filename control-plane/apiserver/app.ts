@@ -17,6 +17,7 @@ import { OpenWatches } from './open-watches.js';
 import { openAPIIndex, openAPIDocument } from './openapi.js';
 import { ResourceHandler, type RequestLabels } from './resource-handler.js';
 import { ResourceService } from './resource-service.js';
+import { PodStreams } from './streams/index.js';
 import { serveWatchOverWebSocket } from './watch-websocket.js';
 
 export const MAX_BODY_BYTES = 3 * 1024 * 1024;
@@ -39,6 +40,8 @@ export interface ApiServerOptions {
   version: VersionInfo;
   /** Whether the store answers (for /readyz). */
   ready?(): Promise<boolean>;
+  /** Bearer token the server presents to node agents (logs, exec, attach, port-forward). */
+  agentToken?: string;
 }
 
 /** Paths that answer without credentials, as upstream's system:public-info-viewer allows. */
@@ -126,7 +129,8 @@ export async function buildApiServer(opts: ApiServerOptions): Promise<FastifyIns
   const watches = new OpenWatches();
   const metrics = new Metrics(watches);
   const service = new ResourceService(opts.store);
-  const resources = new ResourceHandler(service, opts.store, watches);
+  const streams = new PodStreams({ store: opts.store, agentToken: opts.agentToken, logger: log });
+  const resources = new ResourceHandler(service, opts.store, watches, streams, opts.authenticate);
 
   app.removeAllContentTypeParsers();
   app.addContentTypeParser('*', { parseAs: 'buffer', bodyLimit: MAX_BODY_BYTES }, (_req, body, done) => done(null, body));
@@ -226,7 +230,7 @@ export async function buildApiServer(opts: ApiServerOptions): Promise<FastifyIns
         const token = bearerToken(req.headers.authorization) ?? tokenFromProtocols(req.headers['sec-websocket-protocol']);
         const user = token ? await opts.authenticate(token) : undefined;
         if (!user) throw unauthorized();
-        await serveWatchOverWebSocket(wss, req, socket, head, service, watches);
+        if (!(await streams.upgrade(req, socket, head))) await serveWatchOverWebSocket(wss, req, socket, head, service, watches);
       } catch (err) {
         const status = toStatusError(err);
         if (status.code >= 500) log.error({ err, url: req.url }, 'websocket request failed');
@@ -240,6 +244,7 @@ export async function buildApiServer(opts: ApiServerOptions): Promise<FastifyIns
     watches.stopAll();
     for (const client of wss.clients) client.terminate();
     wss.close();
+    streams.close();
   });
 
   return app;

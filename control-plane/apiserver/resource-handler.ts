@@ -2,6 +2,7 @@
  * HTTP handling of resource paths (/api/v1/..., /apis/<group>/<version>/...): maps method, path
  * and query onto the resource service and encodes its answers (JSON or Table, Warning headers).
  */
+import { Readable } from 'node:stream';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { findResource, type ResourceDef, type Verb } from '../api/registry.js';
 import { badRequest, methodNotAllowed, StatusError } from '../api/status.js';
@@ -10,7 +11,8 @@ import type { RequestContext, UserInfo } from './context.js';
 import { parseResourcePath, type ResourcePath } from './request-info.js';
 import { boolParam, deleteOptions, dryRunParam, fieldValidationParam, intParam, param, type Query } from './query.js';
 import type { ResourceService } from './resource-service.js';
-import { createBinding, reviewSelfAccess } from './subresources.js';
+import { createBinding, reviewSelfAccess, reviewToken } from './subresources.js';
+import type { PodStreams } from './streams/index.js';
 import { getScale, patchScale, updateScale } from './scale.js';
 import { TABLE_CONTENT_TYPE, toTable } from './table.js';
 import { serveWatch } from './watch-handler.js';
@@ -48,11 +50,26 @@ function sendWarnings(reply: FastifyReply, ctx: RequestContext): void {
   if (ctx.warnings.length) reply.header('Warning', ctx.warnings.map((w) => `299 - ${JSON.stringify(w)}`));
 }
 
+/** Joins small strings into pieces of at least `size` characters. */
+function* batched(parts: string[], size: number): Generator<string> {
+  let buffer = '';
+  for (const part of parts) {
+    buffer += part;
+    if (buffer.length >= size) {
+      yield buffer;
+      buffer = '';
+    }
+  }
+  if (buffer) yield buffer;
+}
+
 export class ResourceHandler {
   constructor(
     private readonly service: ResourceService,
     private readonly store: Store,
     private readonly watches: OpenWatches,
+    private readonly streams: PodStreams,
+    private readonly authenticate: (token: string) => Promise<UserInfo | undefined>,
   ) {}
 
   /** The storage-version view of a served object, which printers read. */
@@ -97,6 +114,9 @@ export class ResourceHandler {
         const body = decodeObjectBody(req.headers['content-type'], req.body as Buffer);
         if (def.storage === 'authorization.k8s.io/selfsubjectaccessreviews') {
           return this.sendObject(reply, req, def, 201, reviewSelfAccess(body, user));
+        }
+        if (def.storage === 'authentication.k8s.io/tokenreviews') {
+          return this.sendObject(reply, req, def, 201, await reviewToken(body, this.authenticate));
         }
         const created = await this.service.create(def, path.namespace, body, ctx);
         sendWarnings(reply, ctx);
@@ -147,6 +167,13 @@ export class ResourceHandler {
       const body = decodeObjectBody(req.headers['content-type'], req.body as Buffer);
       return this.sendObject(reply, req, def, 201, await createBinding(this.store, def, namespace, name, body, requestContext(req, q, user)));
     }
+    if (subresource === 'log') {
+      labels.verb = method;
+      if (method !== 'GET') throw methodNotAllowed('the server does not allow this method on the requested resource');
+      return this.streams.serveLog(reply, namespace, name, q);
+    }
+    // Streams come as upgrades (app.ts hands them to PodStreams); a plain request cannot have one.
+    if (subresource === 'exec' || subresource === 'attach' || subresource === 'portforward') throw badRequest('Upgrade request required');
     if (subresource && subresource !== 'status' && subresource !== 'finalize') {
       throw new StatusError(400, 'BadRequest', `the ${subresource} subresource of ${def.plural} is served by the node the pod runs on, and no node agent is connected yet`);
     }
@@ -154,6 +181,8 @@ export class ResourceHandler {
       case 'GET': {
         labels.verb = 'GET';
         this.allow(def, 'get');
+        const text = subresource === '' && negotiate(req.headers.accept) === 'json' ? await this.service.getText(def, namespace, name) : undefined;
+        if (text !== undefined) return reply.code(200).header('Content-Type', 'application/json').send(text);
         return this.sendObject(reply, req, def, 200, await this.service.get(def, namespace, name));
       }
       case 'PUT': {
@@ -195,14 +224,22 @@ export class ResourceHandler {
   private async list(req: FastifyRequest, reply: FastifyReply, def: ResourceDef, path: ResourcePath, q: Query): Promise<void> {
     const limit = intParam(q, 'limit');
     if (limit !== undefined && limit < 0) throw badRequest('limit: Invalid value: must be 0 or greater');
-    const { list, raw } = await this.service.list(def, {
+    const query = {
       namespace: path.namespace,
       labelSelector: param(q, 'labelSelector'),
       fieldSelector: param(q, 'fieldSelector'),
       limit: limit || undefined,
       continue: param(q, 'continue') || undefined,
-    });
-    if (negotiate(req.headers.accept) === 'table') {
+    };
+    const format = negotiate(req.headers.accept);
+    const chunks = format === 'json' ? await this.service.listText(def, query) : undefined;
+    if (chunks) {
+      // Large lists go out in pieces of about 1 MiB instead of one giant string.
+      reply.code(200).header('Content-Type', 'application/json');
+      return reply.send(Readable.from(batched(chunks, 1 << 20)));
+    }
+    const { list, raw } = await this.service.list(def, query);
+    if (format === 'table') {
       const objects = def.storageVersion ? list.items : raw.items;
       const table = toTable(def, objects, list.metadata, new Date());
       reply.code(200).header('Content-Type', TABLE_CONTENT_TYPE).send(JSON.stringify(table));

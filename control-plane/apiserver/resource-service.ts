@@ -259,6 +259,32 @@ export class ResourceService {
     return this.fromStorage(def, await this.store.get(this.key(def, namespace, name)));
   }
 
+  /**
+   * The object's JSON text as stored, for answering without parsing; undefined when the served
+   * version is not the stored one (the object must be converted).
+   */
+  async getText(def: ResourceDef, namespace: string, name: string): Promise<string | undefined> {
+    if (!def.storageVersion) return undefined;
+    return this.store.getText(this.key(def, namespace, name));
+  }
+
+  /**
+   * A list as JSON text chunks (header, items, footer), built from the stored texts without parsing
+   * them; undefined when the list needs selectors or conversion (use list()).
+   */
+  async listText(def: ResourceDef, q: ListQuery): Promise<string[] | undefined> {
+    if (!def.storageVersion || this.predicate(def, q)) return undefined;
+    const page = await this.store.listText(def.storage, { namespace: def.namespaced ? q.namespace : '', limit: q.limit, continue: q.continue });
+    const metadata: Record<string, unknown> = { resourceVersion: page.resourceVersion };
+    if (page.continue) metadata.continue = page.continue;
+    if (page.remainingItemCount !== undefined) metadata.remainingItemCount = page.remainingItemCount;
+    const head = `{"kind":${JSON.stringify(`${def.kind}List`)},"apiVersion":${JSON.stringify(apiVersionOf(def))},"metadata":${JSON.stringify(metadata)},"items":[`;
+    const chunks = [head];
+    for (let i = 0; i < page.items.length; i++) chunks.push(i === 0 ? page.items[i]! : `,${page.items[i]}`);
+    chunks.push(']}');
+    return chunks;
+  }
+
   private predicate(def: ResourceDef, q: { labelSelector?: string; fieldSelector?: string }): ((o: KObject) => boolean) | undefined {
     const labels = q.labelSelector ? parseLabelSelector(q.labelSelector) : undefined;
     // Aliases are renamed to the stored field names (pods' spec.host, events.k8s.io's regarding.*).

@@ -1,6 +1,6 @@
 /**
- * Small subresources: pods/binding (the scheduler's way to place a pod) and
- * SelfSubjectAccessReview (kubectl auth can-i).
+ * Small subresources: pods/binding (the scheduler's way to place a pod), SelfSubjectAccessReview
+ * (kubectl auth can-i) and TokenReview (node agents checking who calls them).
  */
 import type { ResourceDef } from '../api/registry.js';
 import { cannotDecode, decodeTypes } from '../api/schema/index.js';
@@ -63,5 +63,23 @@ export function reviewSelfAccess(body: any, user: UserInfo): unknown {
     metadata: { creationTimestamp: null },
     spec,
     status: { allowed: true, reason: `tugboat: user "${user.name}" is authenticated and authorization is not restricted` },
+  };
+}
+
+/**
+ * Answers a TokenReview: whom spec.token belongs to, by the server's own authenticator
+ * (status.authenticated and status.user, or an empty user for an unknown token), as upstream.
+ */
+export async function reviewToken(body: any, authenticate: (token: string) => Promise<UserInfo | undefined>): Promise<unknown> {
+  refuseMistyped('authentication.k8s.io', 'TokenReview', body);
+  const token = body?.spec?.token;
+  if (typeof token !== 'string' || token === '') throw badRequest('token is required for TokenReview in authentication');
+  const user = await authenticate(token);
+  return {
+    kind: 'TokenReview',
+    apiVersion: 'authentication.k8s.io/v1',
+    metadata: { creationTimestamp: null },
+    spec: body.spec,
+    status: user ? { authenticated: true, user: { username: user.name, ...(user.uid ? { uid: user.uid } : {}), groups: user.groups } } : { user: {} },
   };
 }

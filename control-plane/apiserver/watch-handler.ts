@@ -57,6 +57,8 @@ export async function serveWatch(reply: FastifyReply, start: () => Promise<Watch
     'Cache-Control': 'no-cache, private',
     'Transfer-Encoding': 'chunked',
   });
+  // Headers go out now: a watch on a quiet resource must not look like a hung request.
+  raw.flushHeaders();
   if (!watch) {
     const status = isStatusError(startError) ? startError.toStatus() : undefined;
     raw.end(JSON.stringify({ type: 'ERROR', object: status }) + '\n');

@@ -265,7 +265,11 @@ class RedisStore implements Store {
     this.closed = true;
     for (const watcher of [...this.watches]) watcher.stop();
     await this.hub.close();
-    await this.redis.quit().catch(() => this.redis.disconnect());
+    // QUIT waits for the connection; one that is reconnecting (Redis restarting) would hold close() up.
+    if (this.redis.status === 'ready') {
+      await Promise.race([this.redis.quit().catch(() => undefined), new Promise((r) => setTimeout(r, 1000).unref())]);
+    }
+    this.redis.disconnect();
   }
 
   /**
