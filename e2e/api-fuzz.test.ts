@@ -201,6 +201,7 @@ const CONTENT: Record<string, (ns: string) => Record<string, unknown>> = {
   'rbac.authorization.k8s.io/v1/RoleBinding': () => ({ roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: 'r' }, subjects: [{ kind: 'User', name: 'u' }] }),
   'rbac.authorization.k8s.io/v1/ClusterRoleBinding': () => ({ roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: 'r' }, subjects: [{ kind: 'User', name: 'u' }] }),
   'authorization.k8s.io/v1/SelfSubjectAccessReview': (ns) => ({ spec: { resourceAttributes: { verb: 'get', resource: 'pods', namespace: ns } } }),
+  'authentication.k8s.io/v1/TokenReview': () => ({ spec: { token: 'not-a-token' } }),
 };
 
 const gvk = (def: ResourceDef) => `${def.group}/${def.version}/${def.kind}`;
@@ -214,7 +215,9 @@ const CREATABLE = RESOURCES.filter((r) => r.verbs.includes('create'));
 /** The kinds the acceptance criterion names, fuzzed more often than the rest. */
 const FOCUS = ['pods', 'deployments', 'services', 'configmaps', 'secrets', 'namespaces', 'jobs', 'horizontalpodautoscalers', 'events', 'roles', 'storageclasses', 'selfsubjectaccessreviews'];
 const FOCUSED = CREATABLE.filter((r) => FOCUS.includes(r.plural));
-const STORED = CREATABLE.filter((r) => r.plural !== 'selfsubjectaccessreviews');
+/** Reviews are answered, never stored. */
+const REVIEWS = ['selfsubjectaccessreviews', 'tokenreviews'];
+const STORED = CREATABLE.filter((r) => !REVIEWS.includes(r.plural));
 const POD = RESOURCES.find((r) => r.kind === 'Pod')!;
 
 const targetArb = (defs: ResourceDef[], focused: ResourceDef[] = []) =>
@@ -383,7 +386,7 @@ const uniqueName = (prefix: string) => `${prefix}-${(counter++).toString(36)}`;
 
 /** After a successful write: the object reads back through every served version, as JSON and as a Table. */
 async function readBack(def: ResourceDef, name: unknown, namespace = NS): Promise<void> {
-  if (typeof name !== 'string' || name === '' || def.plural === 'selfsubjectaccessreviews') return;
+  if (typeof name !== 'string' || name === '' || REVIEWS.includes(def.plural)) return;
   for (const served of RESOURCES.filter((r) => r.storage === def.storage)) {
     await call('GET', itemPath(served, name, namespace));
     await call('GET', itemPath(served, name, namespace), { accept: TABLE_ACCEPT });

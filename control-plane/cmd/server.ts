@@ -37,6 +37,8 @@ export interface RunningServer {
   adminToken: string;
   caCertPem: string;
   kubeconfigPath: string;
+  /** This node's credential (user system:node:<name>), kept in the data dir and reused. */
+  nodeToken(nodeName: string): Promise<string>;
   close(): Promise<void>;
 }
 
@@ -68,6 +70,11 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
       groups: ['system:masters'],
       description: 'controllers of tug server',
     });
+    const agentToken = await ensureTokenFile(store, path.join(opts.dataDir, 'apiserver-agent-client.token'), {
+      user: 'system:apiserver',
+      groups: ['system:masters'],
+      description: 'the API server calling node agents (logs, exec, attach, port-forward)',
+    });
 
     const sans = ['localhost', '127.0.0.1', '::1', os.hostname(), 'kubernetes', 'kubernetes.default', 'kubernetes.default.svc', 'kubernetes.default.svc.cluster.local', ...hostAddresses(), ...opts.tlsSans];
     const unique = [...new Set(sans)];
@@ -87,6 +94,7 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
       https: { key: serving.keyPem, cert: serving.certPem },
       serverAddress: `${advertised}:${opts.apiPort}`,
       version: VERSION,
+      agentToken,
       ready: async () => {
         await store.currentResourceVersion();
         return true;
@@ -110,6 +118,8 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
       adminToken,
       caCertPem: ca.certPem,
       kubeconfigPath,
+      nodeToken: (nodeName) =>
+        ensureTokenFile(store, path.join(opts.dataDir, `node-${nodeName}.token`), { user: `system:node:${nodeName}`, groups: ['system:nodes'], description: `node agent ${nodeName}` }),
       close: async () => {
         await controllers.stop();
         await app.close();

@@ -56,6 +56,7 @@ export const defaulters: Record<string, Defaulter> = {
   'rbac.authorization.k8s.io/clusterroles': none,
   'rbac.authorization.k8s.io/rolebindings': defaultBinding,
   'rbac.authorization.k8s.io/roles': none,
+  'authentication.k8s.io/tokenreviews': none,
   'authorization.k8s.io/selfsubjectaccessreviews': none,
 };
 

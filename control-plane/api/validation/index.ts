@@ -7,6 +7,7 @@
  */
 import type { Validator } from '../registry.js';
 import type { FieldError } from '../status.js';
+import { validateTokenReview } from './authentication.js';
 import { validateSelfSubjectAccessReview } from './authorization.js';
 import { validateHorizontalPodAutoscaler } from './autoscaling.js';
 import { validateCronJob, validateJob } from './batch.js';
@@ -64,6 +65,7 @@ export const validators: Record<string, Validator> = {
   'rbac.authorization.k8s.io/clusterroles': validateClusterRole,
   'rbac.authorization.k8s.io/rolebindings': validateRoleBinding,
   'rbac.authorization.k8s.io/roles': validateRole,
+  'authentication.k8s.io/tokenreviews': validateTokenReview,
   'authorization.k8s.io/selfsubjectaccessreviews': validateSelfSubjectAccessReview,
 };
 

@@ -15,6 +15,8 @@ import type { AgentEndpoint } from './locate.js';
 const MAX_ERROR_BYTES = 50_000;
 /** Messages between the API server and agents may take this much. */
 export const MAX_MESSAGE_BYTES = 16 * 1024 * 1024;
+/** An agent that has not answered by then (connected, and sent its response head) is given up on. */
+const ANSWER_TIMEOUT_MS = 30_000;
 
 /** Reads an error answer's text (up to MAX_ERROR_BYTES). */
 function readText(res: IncomingMessage): Promise<string> {
@@ -53,12 +55,17 @@ export class AgentDialer {
   get(endpoint: AgentEndpoint, path: string, query: URLSearchParams): Promise<IncomingMessage> {
     const url = this.url('https', endpoint, path, query);
     return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => req.destroy(new Error(`no answer within ${ANSWER_TIMEOUT_MS / 1000} s`)), ANSWER_TIMEOUT_MS);
       const req = https.get(url, { headers: this.headers(), rejectUnauthorized: false }, (res) => {
+        clearTimeout(timer);
         const code = res.statusCode ?? 500;
         if (code >= 200 && code < 300) return resolve(res);
         void readText(res).then((text) => reject(agentError(code, text)));
       });
-      req.on('error', (err) => reject(internalError(`Get "${url}": ${err.message}`)));
+      req.on('error', (err) => {
+        clearTimeout(timer);
+        reject(internalError(`Get "${url}": ${err.message}`));
+      });
     });
   }
 
@@ -69,7 +76,7 @@ export class AgentDialer {
   websocket(endpoint: AgentEndpoint, path: string, query: URLSearchParams, protocols: string[]): Promise<WebSocket> {
     const url = this.url('wss', endpoint, path, query);
     return new Promise((resolve, reject) => {
-      const ws = new WebSocket(url, protocols, { headers: this.headers(), rejectUnauthorized: false, perMessageDeflate: false, maxPayload: MAX_MESSAGE_BYTES });
+      const ws = new WebSocket(url, protocols, { headers: this.headers(), rejectUnauthorized: false, perMessageDeflate: false, maxPayload: MAX_MESSAGE_BYTES, handshakeTimeout: ANSWER_TIMEOUT_MS });
       let settled = false;
       ws.on('error', (err) => {
         if (settled) return;

@@ -14,7 +14,7 @@ import type { Store } from '../../store/store.js';
 import { boolParam, type Query } from '../query.js';
 import { RstStatus, SpdySession, type SpdyStream } from './spdy/index.js';
 import { getPod, requireAgentEndpoint, resolveContainer, type AgentEndpoint } from './locate.js';
-import { sendFrom } from './ws-pipe.js';
+import { pauseUntilDrained, sendFrom } from './ws-pipe.js';
 
 /** How long the client has to open every stream it asked for, as upstream's streamCreationTimeout. */
 const STREAM_CREATION_TIMEOUT_MS = 30_000;
@@ -125,11 +125,7 @@ export function bridgeSpdyRemoteCommand(transport: Duplex, agent: WebSocket, cmd
     }
     const target = message[0] === Channel.stdout ? streams.get('stdout') : message[0] === Channel.stderr ? streams.get('stderr') : undefined;
     if (!target || target.destroyed || target.writableEnded || payload.length === 0) return;
-    if (!target.write(payload)) {
-      agent.pause();
-      target.once('drain', () => agent.resume());
-      target.once('close', () => agent.resume());
-    }
+    if (!target.write(payload)) pauseUntilDrained(agent, target);
   };
 
   const finish = (code: number) => {

@@ -62,6 +62,11 @@ export class PodStreams {
   private readonly log: Logger;
   /** Subprotocol each upgrading request is answered with. */
   private readonly chosen = new WeakMap<IncomingMessage, string>();
+  /**
+   * Subprotocols the ws library refuses to parse (SPDY/3.1+portforward.k8s.io is no RFC 7230
+   * token): taken off the request before the handshake and announced in the 101 here.
+   */
+  private readonly announced = new WeakMap<IncomingMessage, string>();
   private readonly wss: WebSocketServer;
   private readonly active = new Set<{ destroy(): void } | WebSocket>();
 
@@ -69,6 +74,10 @@ export class PodStreams {
     this.dialer = new AgentDialer(opts.agentToken);
     this.log = opts.logger.child({ component: 'pod-streams' });
     this.wss = new WebSocketServer({ noServer: true, perMessageDeflate: false, maxPayload: MAX_MESSAGE_BYTES, handleProtocols: (_offered, req) => this.chosen.get(req) ?? false });
+    this.wss.on('headers', (headers: string[], req: IncomingMessage) => {
+      const protocol = this.announced.get(req);
+      if (protocol) headers.push(`Sec-WebSocket-Protocol: ${protocol}`);
+    });
   }
 
   /** GET pods/{name}/log. Throws StatusErrors before anything is sent. */
@@ -93,7 +102,8 @@ export class PodStreams {
       const pf = { namespace, pod: name, endpoint };
       if (upgrade === 'websocket') {
         if (!headerValues(req.headers['sec-websocket-protocol']).includes(PORT_FORWARD_TUNNEL_PROTOCOL)) throw badRequest(`port-forward over WebSocket needs the subprotocol ${PORT_FORWARD_TUNNEL_PROTOCOL}`);
-        this.chosen.set(req, PORT_FORWARD_TUNNEL_PROTOCOL);
+        delete req.headers['sec-websocket-protocol'];
+        this.announced.set(req, PORT_FORWARD_TUNNEL_PROTOCOL);
         this.accept(req, socket, head, (ws) => this.track(servePortForward(createWebSocketStream(ws), pf, this.dialer, this.log)));
       } else {
         this.negotiate(req, [PORT_FORWARD_PROTOCOL]);
@@ -114,6 +124,10 @@ export class PodStreams {
     } else {
       const protocol = this.negotiate(req, CHANNEL_PROTOCOLS);
       const agent = await this.dialer.websocket(cmd.endpoint, cmd.path, cmd.query, CHANNEL_PROTOCOLS);
+      if (socket.destroyed) {
+        agent.terminate();
+        return true;
+      }
       this.track(agent);
       acceptSpdy(socket, head, protocol);
       this.track(bridgeSpdyRemoteCommand(socket, agent, cmd, this.log));
@@ -141,6 +155,11 @@ export class PodStreams {
 
   /** Completes a WebSocket handshake and runs `serve`; `abandon` when the handshake fails. */
   private accept(req: IncomingMessage, socket: Duplex, head: Buffer, serve: (ws: WebSocket) => void, abandon?: () => void): void {
+    // The client may have gone while the agent was being dialled.
+    if (socket.destroyed) {
+      abandon?.();
+      return;
+    }
     let upgraded = false;
     socket.once('close', () => {
       if (!upgraded) abandon?.();

@@ -13,7 +13,7 @@ import { Channel, CHANNEL_PROTOCOL_V5, portDataChannel, portErrorChannel } from 
 import type { AgentDialer } from './agent-dialer.js';
 import type { AgentEndpoint } from './locate.js';
 import { RstStatus, SpdySession, type SpdyStream } from './spdy/index.js';
-import { sendFrom } from './ws-pipe.js';
+import { pauseUntilDrained, sendFrom } from './ws-pipe.js';
 
 /** How long the second stream of a pair may take to arrive. */
 const PAIR_TIMEOUT_MS = 30_000;
@@ -74,11 +74,7 @@ export function servePortForward(transport: Duplex, target: PortForwardTarget, d
       let payload = message.subarray(1);
       if (prefixed.delete(channel)) payload = payload.subarray(2);
       if (channel === errorChannel) errors.push(payload);
-      else if (channel === dataChannel && payload.length > 0 && !data.destroyed && !data.writableEnded && !data.write(payload)) {
-        agent.pause();
-        data.once('drain', () => agent.resume());
-        data.once('close', () => agent.resume());
-      }
+      else if (channel === dataChannel && payload.length > 0 && !data.destroyed && !data.writableEnded && !data.write(payload)) pauseUntilDrained(agent, data);
     });
     agent.on('close', () => {
       agents.delete(agent);

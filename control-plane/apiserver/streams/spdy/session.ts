@@ -66,6 +66,7 @@ export class SpdySession implements StreamOwner {
       this.log.debug({ err }, 'spdy connection failed');
       this.destroy();
     });
+    if (transport.destroyed) queueMicrotask(() => this.destroy());
   }
 
   /** Number of streams open now. */
