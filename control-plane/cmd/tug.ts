@@ -3,14 +3,18 @@
  * The `tug` command: the composition root of every Tugboat process. It alone reads the
  * environment and the command line, builds loggers and hands explicit options to the parts.
  *
- *   tug up       a single-node cluster in the foreground (redis-server + control plane)
+ *   tug up       a single-node cluster in the foreground (redis-server + control plane + agent)
  *   tug server   the control plane against an existing Redis
+ *   tug agent    a node agent against a control plane
  *   tug version
  */
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { pino, type Logger } from 'pino';
+import { readFileSync } from 'node:fs';
+import { startAgent } from '../../agent/agent.js';
+import { hostAddresses } from '../../agent/node/host-info.js';
 import { startServer } from './server.js';
 import { up } from './up.js';
 import { TUGBOAT_VERSION, VERSION } from './version.js';
@@ -18,20 +22,35 @@ import { TUGBOAT_VERSION, VERSION } from './version.js';
 const USAGE = `Usage: tug <command> [flags]
 
 Commands:
-  up         Start a single-node cluster in the foreground: a private redis-server with AOF
-             and the control plane; writes a kubeconfig. Ctrl-C stops everything.
+  up         Start a single-node cluster in the foreground: a private redis-server with AOF,
+             the control plane and a node agent; writes a kubeconfig. Ctrl-C stops everything.
   server     Run the control plane against an existing Redis (--redis URL).
+  agent      Run a node agent against a control plane (--server URL --token T --ca-cert FILE).
   version    Print the version.
 
-Flags (up, server):
+Flags of up and server:
   --data-dir DIR      State directory (default /var/lib/tugboat as root, else ~/.tug)
   --api-port PORT     HTTPS port of the API server (default 6443)
   --bind ADDRESS      Address to listen on (default 0.0.0.0)
   --kubeconfig PATH   Kubeconfig to write or merge into (up: default ~/.kube/config)
   --tls-san NAME      Extra name or IP for the serving certificate (repeatable)
-  --log-level LEVEL   trace, debug, info, warn, error (default info; env TUG_LOG_LEVEL)
   --redis URL         (server) redis://host:port or a unix socket path
-  --watch-history N   Watch events kept per resource for resuming watches (default 10000)
+  --watch-history N   (server) Watch events kept per resource for resuming watches (default 10000)
+  --no-agent          (up) Run the control plane only
+
+Flags of agent (and of up, for its agent):
+  --server URL        (agent) API server, e.g. https://10.0.0.1:6443
+  --token TOKEN       (agent) This node's credential
+  --ca-cert FILE      (agent) PEM of the cluster CA (the server's data dir has ca.crt)
+  --node-name NAME    Node name (default: the host name)
+  --node-ip ADDRESS   Address other nodes reach this one at (default: the first host address)
+  --agent-port PORT   Port of the agent's streaming server (default 10250)
+  --bridge NAME       Linux bridge for this node's pods (default tug0)
+  --cluster-cidr CIDR Pod network of the cluster (default 10.244.0.0/16)
+  --data-dir DIR      (agent) State directory (default /var/lib/tugboat/agent as root)
+  --runtime-label-prefix P  (agent) Prefix of container labels, to run several agents on one Docker engine
+
+Common: --log-level LEVEL (trace, debug, info, warn, error; default info; env TUG_LOG_LEVEL)
 `;
 
 function defaultDataDir(): string {
@@ -43,10 +62,10 @@ function fail(message: string): never {
   process.exit(2);
 }
 
-function parsePort(value: string | undefined, fallback: number): number {
+function parsePort(flag: string, value: string | undefined, fallback: number): number {
   if (value === undefined) return fallback;
   const n = Number(value);
-  if (!Number.isInteger(n) || n < 0 || n > 65535) fail(`--api-port must be a port number, got "${value}"`);
+  if (!Number.isInteger(n) || n < 0 || n > 65535) fail(`${flag} must be a port number, got "${value}"`);
   return n;
 }
 
@@ -89,7 +108,7 @@ async function main(argv: string[]): Promise<void> {
     process.stdout.write(`tug ${TUGBOAT_VERSION} (Kubernetes API ${VERSION.gitVersion})\n`);
     return;
   }
-  if (command !== 'up' && command !== 'server') fail(`unknown command "${command}"`);
+  if (command !== 'up' && command !== 'server' && command !== 'agent') fail(`unknown command "${command}"`);
   let values;
   try {
     ({ values } = parseArgs({
@@ -103,6 +122,16 @@ async function main(argv: string[]): Promise<void> {
         'log-level': { type: 'string' },
         redis: { type: 'string' },
         'watch-history': { type: 'string' },
+        'no-agent': { type: 'boolean' },
+        server: { type: 'string' },
+        token: { type: 'string' },
+        'ca-cert': { type: 'string' },
+        'node-name': { type: 'string' },
+        'node-ip': { type: 'string' },
+        'agent-port': { type: 'string' },
+        bridge: { type: 'string' },
+        'cluster-cidr': { type: 'string' },
+        'runtime-label-prefix': { type: 'string' },
       },
       strict: true,
     }));
@@ -110,27 +139,51 @@ async function main(argv: string[]): Promise<void> {
     fail((err as Error).message);
   }
   const log = logger(values['log-level']);
+  const agentOptions = () => ({
+    nodeName: (values['node-name'] ?? os.hostname()).toLowerCase(),
+    nodeIP: values['node-ip'] ?? hostAddresses()[0] ?? fail('no host address found: pass --node-ip'),
+    agentPort: parsePort('--agent-port', values['agent-port'], 10250),
+    bridge: values.bridge ?? 'tug0',
+    clusterCIDR: values['cluster-cidr'] ?? '10.244.0.0/16',
+  });
+
+  if (command === 'agent') {
+    if (!values.server || !values.token || !values['ca-cert']) fail('agent needs --server URL, --token TOKEN and --ca-cert FILE');
+    const agent = await startAgent({
+      ...agentOptions(),
+      server: values.server,
+      token: values.token,
+      caCertPem: readFileSync(values['ca-cert'], 'utf8'),
+      dataDir: path.resolve(values['data-dir'] ?? (process.getuid?.() === 0 ? '/var/lib/tugboat/agent' : path.join(os.homedir(), '.tug', 'agent'))),
+      agentVersion: VERSION.gitVersion,
+      runtimeLabelPrefix: values['runtime-label-prefix'],
+      logger: log,
+    });
+    stopOnSignals(log, agent.stop);
+    return;
+  }
+
   const dataDir = path.resolve(values['data-dir'] ?? defaultDataDir());
-  const apiPort = parsePort(values['api-port'], 6443);
+  const apiPort = parsePort('--api-port', values['api-port'], 6443);
   const bindAddress = values.bind ?? '0.0.0.0';
   const tlsSans = values['tls-san'] ?? [];
-  const watchHistory = values['watch-history'] === undefined ? undefined : Number(values['watch-history']);
-  if (watchHistory !== undefined && (!Number.isInteger(watchHistory) || watchHistory < 10)) fail('--watch-history must be an integer of at least 10');
 
   if (command === 'server') {
     if (!values.redis) fail('server needs --redis URL (redis://host:port or a unix socket path)');
+    const watchHistory = values['watch-history'] === undefined ? undefined : Number(values['watch-history']);
+    if (watchHistory !== undefined && (!Number.isInteger(watchHistory) || watchHistory < 10)) fail('--watch-history must be an integer of at least 10');
     const server = await startServer({ redis: values.redis, dataDir, apiPort, bindAddress, kubeconfig: values.kubeconfig, tlsSans, watchHistory, logger: log });
     stopOnSignals(log, server.close);
     return;
   }
 
   const kubeconfig = path.resolve(values.kubeconfig ?? path.join(os.homedir(), '.kube', 'config'));
-  const cluster = await up({ dataDir, apiPort, bindAddress, kubeconfig, tlsSans, logger: log });
+  const cluster = await up({ dataDir, apiPort, bindAddress, kubeconfig, tlsSans, agent: values['no-agent'] ? undefined : agentOptions(), logger: log });
   stopOnSignals(log, cluster.stop);
   process.stdout.write(
     `Tugboat is up: ${cluster.server.url}\n` +
       `kubeconfig: ${kubeconfig} (context "tugboat")\n` +
-      `Try: kubectl --kubeconfig ${kubeconfig} get namespaces\n` +
+      `Try: kubectl --kubeconfig ${kubeconfig} get nodes\n` +
       `Press Ctrl-C to stop.\n`,
   );
 }

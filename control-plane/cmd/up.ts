@@ -1,11 +1,23 @@
 /**
  * `tug up`: a whole single-node cluster in one foreground command — a private redis-server (AOF,
- * unix socket in the data dir) and the control plane — with a kubeconfig written for kubectl.
- * Ctrl-C (SIGINT) or SIGTERM stops everything it started.
+ * unix socket in the data dir), the control plane and a node agent — with a kubeconfig written
+ * for kubectl. Ctrl-C (SIGINT) or SIGTERM stops everything it started; pods keep running and the
+ * next `tug up` adopts them.
  */
+import path from 'node:path';
 import type { Logger } from 'pino';
+import { startAgent, type RunningAgent } from '../../agent/agent.js';
 import { startRedisProcess } from './redis-process.js';
 import { startServer, type RunningServer } from './server.js';
+import { TUGBOAT_VERSION } from './version.js';
+
+export interface UpAgentOptions {
+  nodeName: string;
+  nodeIP: string;
+  agentPort: number;
+  bridge: string;
+  clusterCIDR: string;
+}
 
 export interface UpOptions {
   dataDir: string;
@@ -13,6 +25,8 @@ export interface UpOptions {
   bindAddress: string;
   kubeconfig: string;
   tlsSans: string[];
+  /** Absent: control plane only (no pods run). */
+  agent?: UpAgentOptions;
   logger: Logger;
 }
 
@@ -25,7 +39,13 @@ export async function up(opts: UpOptions): Promise<RunningCluster> {
   const log = opts.logger;
   log.info({ dataDir: opts.dataDir }, 'starting redis-server');
   const redis = await startRedisProcess(opts.dataDir, log);
-  let server: RunningServer;
+  let server: RunningServer | undefined;
+  let agent: RunningAgent | undefined;
+  const stop = async () => {
+    await agent?.stop();
+    await server?.close();
+    await redis.stop();
+  };
   try {
     log.info({ port: opts.apiPort }, 'starting API server');
     server = await startServer({
@@ -37,15 +57,21 @@ export async function up(opts: UpOptions): Promise<RunningCluster> {
       tlsSans: opts.tlsSans,
       logger: log,
     });
+    if (opts.agent) {
+      log.info({ node: opts.agent.nodeName }, 'starting node agent');
+      agent = await startAgent({
+        ...opts.agent,
+        server: `https://127.0.0.1:${server.port}`,
+        token: await server.nodeToken(opts.agent.nodeName),
+        caCertPem: server.caCertPem,
+        dataDir: path.join(opts.dataDir, 'agent'),
+        agentVersion: `v1.33.0-tugboat.${TUGBOAT_VERSION}`,
+        logger: log,
+      });
+    }
   } catch (err) {
-    await redis.stop();
+    await stop();
     throw err;
   }
-  return {
-    server,
-    stop: async () => {
-      await server.close();
-      await redis.stop();
-    },
-  };
+  return { server, stop };
 }

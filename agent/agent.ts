@@ -1,0 +1,122 @@
+/**
+ * One node agent: registers the node, waits for its pod CIDR, wires the pod network (CNI), and runs
+ * the pod manager and the streaming server (logs, exec, attach, port-forward). `startAgent` is the
+ * composition of the agent's parts; `tug agent` and `tug up` call it with explicit options.
+ */
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { Logger } from 'pino';
+import { RESOURCES } from '../control-plane/api/registry.js';
+import { ApiClient } from '../control-plane/client/api-client.js';
+import { EventRecorder } from '../control-plane/client/event-recorder.js';
+import { createCniInvoker } from '../cni/invoker.js';
+import { writeNetworkConfig } from '../cni/network-config.js';
+import { createPodCgroups } from './cgroups/index.js';
+import { readHostInfo } from './node/host-info.js';
+import { NodeRegistrar } from './node/registrar.js';
+import { startPodManager } from './pods/pod-manager.js';
+import { createDockerRuntime } from './runtime/docker/index.js';
+import { startStreamingServer } from './streaming/index.js';
+
+const nodes = RESOURCES.find((r) => r.plural === 'nodes')!;
+
+/** The plugin shims shipped with Tugboat (cni/bin), then the usual system locations. */
+const CNI_BIN_DIRS = [path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../cni/bin'), '/usr/lib/cni', '/opt/cni/bin'];
+
+export interface AgentOptions {
+  /** API server URL, its CA and this node's credential. */
+  server: string;
+  token: string;
+  caCertPem: string;
+  nodeName: string;
+  /** The address other nodes and the API server reach this node at. */
+  nodeIP: string;
+  dataDir: string;
+  /** Port of the streaming server (logs, exec, port-forward). */
+  agentPort: number;
+  /** Linux bridge the pods of this node attach to. */
+  bridge: string;
+  clusterCIDR: string;
+  agentVersion: string;
+  labels?: Record<string, string>;
+  dockerSocket?: string;
+  /** Prefix of the runtime's labels (tests run several agents on one Docker engine). */
+  runtimeLabelPrefix?: string;
+  logger: Logger;
+}
+
+export interface RunningAgent {
+  /** Stops the agent; pods keep running and a restarted agent adopts them. */
+  stop(): Promise<void>;
+}
+
+/** Polls the Node until the control plane has given it a pod CIDR. */
+async function waitForPodCIDR(client: ApiClient, nodeName: string, log: Logger): Promise<string> {
+  for (let waited = 0; ; waited += 500) {
+    const node = await client.get(nodes, undefined, nodeName);
+    if (node.spec?.podCIDR) return node.spec.podCIDR;
+    if (waited % 10_000 === 0) log.info({ node: nodeName }, 'waiting for the control plane to assign a pod CIDR');
+    await new Promise((r) => setTimeout(r, 500));
+  }
+}
+
+export async function startAgent(opts: AgentOptions): Promise<RunningAgent> {
+  const log = opts.logger.child({ component: 'agent', node: opts.nodeName });
+  const client = new ApiClient({ server: opts.server, token: opts.token, caCertPem: opts.caCertPem, userAgent: `tug-agent/${opts.agentVersion}` });
+  const runtime = await createDockerRuntime({ logger: log, socketPath: opts.dockerSocket, labelPrefix: opts.runtimeLabelPrefix });
+  const runtimeVersion = await runtime.version();
+
+  const registrar = new NodeRegistrar({
+    client,
+    identity: {
+      name: opts.nodeName,
+      internalIP: opts.nodeIP,
+      agentPort: opts.agentPort,
+      runtimeVersion: `${runtimeVersion.name}://${runtimeVersion.version}`,
+      agentVersion: opts.agentVersion,
+      labels: opts.labels,
+    },
+    readHost: () => readHostInfo(opts.dataDir),
+    runtimeHealth: async () => {
+      try {
+        await runtime.version();
+        return { ready: true };
+      } catch (err) {
+        return { ready: false, message: (err as Error).message };
+      }
+    },
+    logger: log,
+  });
+  await registrar.register();
+  registrar.start();
+
+  const podCIDR = await waitForPodCIDR(client, opts.nodeName, log);
+  const cniDir = path.join(opts.dataDir, 'cni');
+  // The network is named after its bridge: two agents on one host (tests, tug cluster) keep apart.
+  await writeNetworkConfig(path.join(cniDir, 'net.d'), { name: opts.bridge, podCIDR, bridge: opts.bridge, clusterCIDR: opts.clusterCIDR, dataDir: path.join(cniDir, 'ipam') });
+  const cni = createCniInvoker({ confDir: path.join(cniDir, 'net.d'), binDirs: CNI_BIN_DIRS, cacheDir: path.join(cniDir, 'results'), logger: log });
+  await registrar.reportStatus(true);
+  log.info({ podCIDR, bridge: opts.bridge }, 'pod network configured');
+
+  const podManager = await startPodManager({
+    client,
+    nodeName: opts.nodeName,
+    runtime,
+    cgroups: await createPodCgroups({ logger: log }),
+    cni,
+    recorder: new EventRecorder(client, { component: 'kubelet', host: opts.nodeName }, log),
+    dataDir: opts.dataDir,
+    logger: log,
+  });
+  const streaming = await startStreamingServer({ port: opts.agentPort, runtime, targets: podManager, client, logger: log });
+  log.info({ agentPort: streaming.port }, 'agent running');
+
+  return {
+    stop: async () => {
+      await streaming.close();
+      await podManager.stop();
+      registrar.stop();
+      client.close();
+    },
+  };
+}

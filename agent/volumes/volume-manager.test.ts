@@ -1,0 +1,100 @@
+import { mkdtemp, readFile, readlink, rm, stat } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import type { Pod } from 'kubernetes-types/core/v1.js';
+import { pino } from 'pino';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { pod } from '../pods/testing/fixtures.js';
+import { createMounter } from './mounter.js';
+import type { ConfigSource } from './sources.js';
+import { createVolumeManager, podDir, VolumeSetupError, type VolumeManager } from './volume-manager.js';
+
+let dataDir: string;
+let manager: VolumeManager;
+const mounter = createMounter();
+const data: Record<string, string> = { key: 'one' };
+const sources: ConfigSource = {
+  configMap: async (_ns, name) => (name === 'cm' ? { metadata: { name }, data: { ...data } } : undefined),
+  secret: async (_ns, name) => (name === 's' ? { metadata: { name }, data: { token: Buffer.from('t0k').toString('base64') } } : undefined),
+};
+const ctx = { addresses: { podIPs: ['10.0.0.9'], hostIPs: [] }, allocatable: { cpuMilli: 1000, memoryBytes: 2 ** 30, ephemeralStorageBytes: 0 } };
+
+beforeAll(async () => {
+  dataDir = await mkdtemp(path.join(os.tmpdir(), 'tug-volumes-'));
+  manager = createVolumeManager({ dataDir, sources, mounter, logger: pino({ level: 'silent' }) });
+});
+
+afterAll(async () => {
+  for (const m of await mounter.mountsUnder(dataDir)) await mounter.unmount(m);
+  await rm(dataDir, { recursive: true, force: true });
+});
+
+const withVolumes = (uid: string, volumes: NonNullable<Pod['spec']>['volumes']): Pod => pod({ volumes }, { metadata: { name: 'p', namespace: 'default', uid } });
+
+describe('volume manager', () => {
+  it('lays volumes out as the kubelet does, secrets and memory emptyDirs on tmpfs, and removes them', async () => {
+    const p = withVolumes('uid-a', [
+      { name: 'scratch', emptyDir: {} },
+      { name: 'fast', emptyDir: { medium: 'Memory', sizeLimit: '8Mi' } },
+      { name: 'cfg', configMap: { name: 'cm' } },
+      { name: 'sec', secret: { secretName: 's' } },
+      { name: 'info', downwardAPI: { items: [{ path: 'ip', fieldRef: { fieldPath: 'status.podIP' } }] } },
+      { name: 'all', projected: { sources: [{ configMap: { name: 'cm' } }, { secret: { name: 's' } }, { serviceAccountToken: { path: 'token' } }] } },
+    ]);
+    const { volumes, warnings } = await manager.setUp(p, ctx);
+    const root = path.join(podDir(dataDir, 'uid-a'), 'volumes');
+    expect(Object.fromEntries([...volumes].map(([k, v]) => [k, [path.relative(root, v.hostPath), v.readOnly]]))).toEqual({
+      scratch: ['kubernetes.io~empty-dir/scratch', false],
+      fast: ['kubernetes.io~empty-dir/fast', false],
+      cfg: ['kubernetes.io~configmap/cfg', true],
+      sec: ['kubernetes.io~secret/sec', true],
+      info: ['kubernetes.io~downward-api/info', true],
+      all: ['kubernetes.io~projected/all', true],
+    });
+    expect(warnings).toEqual([{ volume: 'all', message: 'projected volume "all": serviceAccountToken sources are not supported by this node; their files are left out' }]);
+    expect((await stat(volumes.get('scratch')!.hostPath)).mode & 0o777).toBe(0o777);
+    expect(await readFile(path.join(volumes.get('cfg')!.hostPath, 'key'), 'utf8')).toBe('one');
+    expect(await readFile(path.join(volumes.get('sec')!.hostPath, 'token'), 'utf8')).toBe('t0k');
+    expect(await readFile(path.join(volumes.get('info')!.hostPath, 'ip'), 'utf8')).toBe('10.0.0.9');
+    expect(await readFile(path.join(volumes.get('all')!.hostPath, 'token'), 'utf8')).toBe('t0k');
+    const mounts = await readFile('/proc/self/mounts', 'utf8');
+    expect(mounts).toContain(`tmpfs ${volumes.get('sec')!.hostPath} tmpfs`);
+    expect(mounts).toContain(`tmpfs ${volumes.get('all')!.hostPath} tmpfs`);
+    expect(mounts).toMatch(new RegExp(`tmpfs ${volumes.get('fast')!.hostPath} tmpfs \\S*size=8192k`));
+
+    // Again: idempotent, and data changes arrive through a new ..data.
+    const before = await readlink(path.join(volumes.get('cfg')!.hostPath, '..data'));
+    data.key = 'two';
+    await manager.setUp(p, ctx);
+    expect(await readFile(path.join(volumes.get('cfg')!.hostPath, 'key'), 'utf8')).toBe('two');
+    expect(await readlink(path.join(volumes.get('cfg')!.hostPath, '..data'))).not.toBe(before);
+    expect((await mounter.mountsUnder(podDir(dataDir, 'uid-a'))).length).toBe(3);
+
+    expect(await manager.knownPods()).toContain('uid-a');
+    await manager.tearDown('uid-a');
+    expect(await mounter.mountsUnder(podDir(dataDir, 'uid-a'))).toEqual([]);
+    await expect(stat(podDir(dataDir, 'uid-a'))).rejects.toThrow();
+    await manager.tearDown('uid-a');
+  });
+
+  it('reports every volume that fails, sets up the rest, and accepts optional missing sources', async () => {
+    const p = withVolumes('uid-b', [
+      { name: 'ok', emptyDir: {} },
+      { name: 'missing-cm', configMap: { name: 'nope' } },
+      { name: 'missing-secret', secret: { secretName: 'nope' } },
+      { name: 'optional', configMap: { name: 'nope', optional: true } },
+      { name: 'bad-key', configMap: { name: 'cm', items: [{ key: 'absent', path: 'x' }] } },
+      { name: 'claim', persistentVolumeClaim: { claimName: 'data' } },
+    ]);
+    const err = await manager.setUp(p, ctx).then(() => undefined, (e: unknown) => e as VolumeSetupError);
+    expect(err).toBeInstanceOf(VolumeSetupError);
+    expect(err!.failures).toEqual([
+      { volume: 'missing-cm', message: 'configmap "nope" not found' },
+      { volume: 'missing-secret', message: 'secret "nope" not found' },
+      { volume: 'bad-key', message: 'configmap references non-existent config key: absent' },
+      { volume: 'claim', message: 'volume type persistentVolumeClaim is not supported by this node' },
+    ]);
+    await stat(path.join(podDir(dataDir, 'uid-b'), 'volumes/kubernetes.io~empty-dir/ok'));
+    await manager.tearDown('uid-b');
+  });
+});
