@@ -3,13 +3,14 @@
  * keeps its lease, and pods run as Docker containers with their limits, probes, restarts, init
  * containers, graceful termination, adoption after an agent restart, and pod-to-pod networking.
  */
+import { spawn } from 'node:child_process';
 import Docker from 'dockerode';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse as parseYaml } from 'yaml';
 import { buildBusyboxImage } from '../agent/runtime/docker/images.js';
-import { kubectl, kubectlOk } from './harness/kubectl.js';
+import { kubectl, kubectlBinary, kubectlOk } from './harness/kubectl.js';
 import { startTugAgent, type TugAgent } from './harness/tug-agent.js';
-import { startTugServer, type TugServer } from './harness/tug-server.js';
+import { freePort, startTugServer, type TugServer } from './harness/tug-server.js';
 import { waitFor } from './harness/wait.js';
 
 const IMAGE = 'tugboat/busybox:test';
@@ -245,6 +246,30 @@ describe('pods', () => {
     // The host reaches pods too.
     expect(await (await fetch(`http://${web.status.podIP}:8080/`)).text()).toBe('hello-from-web\n');
   }, 90_000);
+
+  it('logs -f follows and port-forward serves, through the API server and the agent', async () => {
+    await apply(pod('ticker', `  containers:\n  - name: ticker\n    image: ${IMAGE}\n    command: ["sh", "-c", "i=0; while true; do echo tick-$i; i=$((i+1)); sleep 0.3; done"]\n`));
+    await waitForPod('ticker', 'Running', running);
+    let out = '';
+    const follow = spawn(kubectlBinary(), ['--kubeconfig', server.kubeconfig, 'logs', '-f', 'ticker'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    follow.stdout.on('data', (c) => (out += c));
+    try {
+      // Lines written after kubectl started arrive while it runs.
+      await waitFor(() => /tick-12/.test(out), 'followed log lines', 15_000);
+    } finally {
+      follow.kill('SIGKILL');
+    }
+    const local = await freePort();
+    const pf = spawn(kubectlBinary(), ['--kubeconfig', server.kubeconfig, 'port-forward', 'pod/web', `${local}:8080`], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let pfOut = '';
+    pf.stdout.on('data', (c) => (pfOut += c));
+    try {
+      await waitFor(() => pfOut.includes('Forwarding from'), 'port-forward ready', 15_000);
+      for (let i = 0; i < 2; i++) expect(await (await fetch(`http://127.0.0.1:${local}/`)).text()).toBe('hello-from-web\n');
+    } finally {
+      pf.kill('SIGKILL');
+    }
+  }, 60_000);
 
   it('an agent killed with SIGKILL and started again adopts its running containers', async () => {
     const before = await podJson('model-server');

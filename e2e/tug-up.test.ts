@@ -1,10 +1,11 @@
 /**
- * `tug up` as a user runs it: one command starts redis-server and the control plane, writes a
- * kubeconfig (0600) that kubectl uses at once, serves health and metrics, and Ctrl-C stops
+ * `tug up` as a user runs it: one command starts redis-server, the control plane and a node agent,
+ * writes a kubeconfig (0600) that kubectl uses at once, serves health and metrics, and Ctrl-C stops
  * everything it started. A second `tug up` on the same data dir finds every object again.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { execFileSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm, stat } from 'node:fs/promises';
 import https from 'node:https';
 import os from 'node:os';
@@ -16,11 +17,17 @@ import { waitFor } from './harness/wait.js';
 
 let dir: string;
 let port: number;
+let agentPort: number;
+const id = randomBytes(3).toString('hex');
+const bridge = `tugu${id}`;
+const nodeName = `up-${id}`;
 let kubeconfig: string;
 const children: ChildProcess[] = [];
 
 function tugUp(): { proc: ChildProcess; output: () => string } {
-  const proc = spawn(process.execPath, [TUG_BIN, 'up', '--data-dir', path.join(dir, 'data'), '--api-port', String(port), '--bind', '127.0.0.1', '--kubeconfig', kubeconfig], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const args = ['up', '--data-dir', path.join(dir, 'data'), '--api-port', String(port), '--bind', '127.0.0.1', '--kubeconfig', kubeconfig];
+  const agentArgs = ['--node-name', nodeName, '--node-ip', '127.0.0.1', '--agent-port', String(agentPort), '--bridge', bridge, '--runtime-label-prefix', `${bridge}.`];
+  const proc = spawn(process.execPath, [TUG_BIN, ...args, ...agentArgs], { stdio: ['ignore', 'pipe', 'pipe'] });
   children.push(proc);
   let out = '';
   proc.stdout!.on('data', (c) => (out += c));
@@ -52,12 +59,18 @@ function redisChildren(): string[] {
 beforeAll(async () => {
   dir = await mkdtemp(path.join(os.tmpdir(), 'tug-up-'));
   port = await freePort();
+  agentPort = await freePort();
   kubeconfig = path.join(dir, 'home', '.kube', 'config');
 });
 
 afterAll(async () => {
   for (const c of children) if (c.exitCode === null) c.kill('SIGKILL');
   for (const pid of redisChildren()) process.kill(Number(pid), 'SIGKILL');
+  try {
+    execFileSync('ip', ['link', 'del', bridge], { stdio: 'ignore' });
+  } catch {
+    /* no bridge left */
+  }
   await rm(dir, { recursive: true, force: true });
 });
 
@@ -68,6 +81,8 @@ describe('tug up', () => {
     expect(output()).toContain(`kubeconfig: ${kubeconfig}`);
     expect((await stat(kubeconfig)).mode & 0o777).toBe(0o600);
     expect(await kubectlOk(kubeconfig, ['get', 'namespaces'])).toMatch(/^kube-system\s+Active/m);
+    // The node agent of tug up registers this machine as a Ready node.
+    await waitFor(async () => new RegExp(`^${nodeName}\\s+Ready\\s`, 'm').test(await kubectlOk(kubeconfig, ['get', 'nodes'])), 'node Ready', 60_000);
     await kubectlOk(kubeconfig, ['create', 'configmap', 'survivor', '--from-literal=a=1']);
 
     expect((await get('/healthz')).body).toBe('ok');
