@@ -28,8 +28,19 @@ export function keyOf(obj: { metadata?: { namespace?: string; name?: string } })
   return m.namespace ? `${m.namespace}/${m.name}` : `${m.name}`;
 }
 
+/** Index function: the index values an object is filed under (e.g. its owner uids, its node). */
+export type IndexFunc<T> = (obj: T) => string[];
+
+/** The owner uids of an object: the standard index for controllers. */
+export const byOwnerUid: IndexFunc<any> = (obj) => (obj.metadata?.ownerReferences ?? []).map((r: any) => r.uid);
+
+/** The namespace of an object. */
+export const byNamespace: IndexFunc<any> = (obj) => [obj.metadata?.namespace ?? ''];
+
 export class Informer<T extends { metadata: any } = any> {
   private readonly cache = new Map<string, T>();
+  private readonly indexers = new Map<string, IndexFunc<T>>();
+  private readonly indexes = new Map<string, Map<string, Set<string>>>();
   private readonly handlers: InformerHandlers<T>[] = [];
   private resourceVersion = '';
   private stream: WatchStream | undefined;
@@ -47,6 +58,59 @@ export class Informer<T extends { metadata: any } = any> {
 
   addHandlers(h: InformerHandlers<T>): void {
     this.handlers.push(h);
+  }
+
+  /** Adds an index; objects already cached are filed at once. */
+  addIndex(name: string, fn: IndexFunc<T>): void {
+    if (this.indexers.has(name)) return;
+    this.indexers.set(name, fn);
+    const index = new Map<string, Set<string>>();
+    this.indexes.set(name, index);
+    for (const [key, obj] of this.cache) this.file(index, fn, key, obj);
+  }
+
+  /** Cached objects filed under `value` in index `name`. */
+  byIndex(name: string, value: string): T[] {
+    const keys = this.indexes.get(name)?.get(value);
+    if (!keys) return [];
+    return [...keys].map((k) => this.cache.get(k)!).filter(Boolean);
+  }
+
+  private file(index: Map<string, Set<string>>, fn: IndexFunc<T>, key: string, obj: T): void {
+    for (const value of fn(obj)) {
+      let set = index.get(value);
+      if (!set) index.set(value, (set = new Set()));
+      set.add(key);
+    }
+  }
+
+  private unfile(key: string, obj: T): void {
+    for (const [name, fn] of this.indexers) {
+      const index = this.indexes.get(name)!;
+      for (const value of fn(obj)) {
+        const set = index.get(value);
+        set?.delete(key);
+        if (set?.size === 0) index.delete(value);
+      }
+    }
+  }
+
+  /** Puts an object in the cache and the indexes; returns the one it replaced. */
+  private put(key: string, obj: T): T | undefined {
+    const old = this.cache.get(key);
+    if (old) this.unfile(key, old);
+    this.cache.set(key, obj);
+    for (const [name, fn] of this.indexers) this.file(this.indexes.get(name)!, fn, key, obj);
+    return old;
+  }
+
+  private drop(key: string): T | undefined {
+    const old = this.cache.get(key);
+    if (old) {
+      this.unfile(key, old);
+      this.cache.delete(key);
+    }
+    return old;
   }
 
   /** Starts list+watch in the background; returns at once. */
@@ -104,15 +168,14 @@ export class Informer<T extends { metadata: any } = any> {
     });
     const fresh = new Map<string, T>();
     for (const item of list.items) fresh.set(keyOf(item), item);
-    for (const [key, old] of this.cache) {
+    for (const [key, old] of [...this.cache]) {
       if (!fresh.has(key)) {
-        this.cache.delete(key);
+        this.drop(key);
         for (const h of this.handlers) h.onDelete?.(old);
       }
     }
     for (const [key, obj] of fresh) {
-      const old = this.cache.get(key);
-      this.cache.set(key, obj);
+      const old = this.put(key, obj);
       if (!old) for (const h of this.handlers) h.onAdd?.(obj);
       else if (old.metadata.resourceVersion !== obj.metadata.resourceVersion) for (const h of this.handlers) h.onUpdate?.(old, obj);
     }
@@ -146,12 +209,11 @@ export class Informer<T extends { metadata: any } = any> {
         if (rv) this.resourceVersion = rv;
         if (ev.type === 'BOOKMARK') return;
         const key = keyOf(ev.object);
-        const old = this.cache.get(key);
         if (ev.type === 'DELETED') {
-          this.cache.delete(key);
+          this.drop(key);
           for (const h of this.handlers) h.onDelete?.(ev.object);
         } else {
-          this.cache.set(key, ev.object);
+          const old = this.put(key, ev.object);
           if (old) for (const h of this.handlers) h.onUpdate?.(old, ev.object);
           else for (const h of this.handlers) h.onAdd?.(ev.object);
         }

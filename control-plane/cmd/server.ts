@@ -2,6 +2,7 @@
  * `tug server`: the control plane process. Connects to Redis, prepares first-start state (system
  * namespaces, CA, admin token), issues its serving certificate and serves the API over HTTPS.
  */
+import { createHash } from 'node:crypto';
 import { mkdir, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -110,7 +111,8 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
     await writeKubeconfig(kubeconfigPath, entry);
     if (opts.kubeconfig) await writeKubeconfig(opts.kubeconfig, entry);
     log.info({ url, kubeconfig: opts.kubeconfig ?? kubeconfigPath }, 'API server listening');
-    const controllers = await startControllerManager({ server: url, token: controllerToken, caCertPem: ca.certPem, logger: log });
+    const identity = `${os.hostname()}_${createHash('sha256').update(opts.dataDir).digest('hex').slice(0, 8)}`;
+    const controllers = await startControllerManager({ server: url, token: controllerToken, caCertPem: ca.certPem, identity, logger: log });
 
     return {
       url,

@@ -4,12 +4,11 @@
  * finalizers wait for them), and once nothing remains it removes the `kubernetes` finalizer
  * through namespaces/<name>/finalize, upon which the API server deletes the namespace.
  */
-import type { Logger } from 'pino';
 import { RESOURCES, type ResourceDef } from '../api/registry.js';
 import { isNotFound, type ApiClient } from '../client/api-client.js';
 import { runController, type ControllerHandle, type ReconcileResult } from '../client/controller.js';
-import type { Informer } from '../client/informer.js';
 import { WorkQueue } from '../client/workqueue.js';
+import type { ControllerContext } from './context.js';
 
 /** Stored, deletable, namespaced resources: one served version of each storage resource. */
 function namespacedContent(): ResourceDef[] {
@@ -36,7 +35,9 @@ export async function deleteContent(client: ApiClient, namespace: string): Promi
   return remaining;
 }
 
-export function startNamespaceController(client: ApiClient, namespaces: Informer, log: Logger): ControllerHandle {
+export function startNamespaceController(ctx: ControllerContext): ControllerHandle {
+  const { client, logger: log } = ctx;
+  const namespaces = ctx.informers.of('core/namespaces');
   const queue = new WorkQueue();
   const enqueue = (ns: any) => {
     if (ns.metadata.deletionTimestamp) queue.add(ns.metadata.name);

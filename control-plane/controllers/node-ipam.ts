@@ -3,12 +3,10 @@
  * spec.podCIDR(s), once; the agent builds its pod network from it. A CIDR is never handed to two
  * nodes: taken ones are read from the nodes themselves, so the controller keeps no state.
  */
-import type { Logger } from 'pino';
 import { RESOURCES } from '../api/registry.js';
-import type { ApiClient } from '../client/api-client.js';
 import { runController, type ControllerHandle } from '../client/controller.js';
-import type { Informer } from '../client/informer.js';
 import { WorkQueue } from '../client/workqueue.js';
+import type { ControllerContext } from './context.js';
 
 export interface NodeIpamConfig {
   clusterCIDR: string;
@@ -41,7 +39,9 @@ export function nextFreeCIDR(cfg: NodeIpamConfig, taken: Set<string>): string | 
   return undefined;
 }
 
-export function startNodeIpamController(client: ApiClient, nodeInformer: Informer, log: Logger, cfg: NodeIpamConfig = DEFAULT_NODE_IPAM): ControllerHandle {
+export function startNodeIpamController(ctx: ControllerContext, cfg: NodeIpamConfig = DEFAULT_NODE_IPAM): ControllerHandle {
+  const { client, logger: log } = ctx;
+  const nodeInformer = ctx.informers.of('core/nodes');
   const queue = new WorkQueue();
   const enqueue = (node: any) => {
     if (!node.spec?.podCIDR) queue.add(node.metadata.name);
