@@ -245,6 +245,26 @@ spec:
     expect(await k('describe', 'pod', created.trim().split(' ')[0]!.split('/')[1]!)).toMatch(/^QoS Class:\s+BestEffort$/m);
   });
 
+  it('admits pods as upstream: priority from the PriorityClass, default NoExecute tolerations, missing class refused', async () => {
+    expect(await k('get', 'priorityclass')).toMatch(/^system-node-critical\s+2000001000\s+false/m);
+    await kubectlOk(kc, ['apply', '-f', '-'], { input: 'apiVersion: scheduling.k8s.io/v1\nkind: PriorityClass\nmetadata: {name: batch-high}\nvalue: 1000\n' });
+    const file = path.join(tmp, 'prio.yaml');
+    await writeFile(file, 'apiVersion: v1\nkind: Pod\nmetadata: {name: prio}\nspec:\n  priorityClassName: batch-high\n  containers: [{name: main, image: busybox}]\n');
+    await k('create', '-f', file);
+    const pod = JSON.parse(await k('get', 'pod', 'prio', '-o', 'json'));
+    expect(pod.spec.priority).toBe(1000);
+    expect(pod.spec.tolerations).toEqual(
+      expect.arrayContaining([
+        { key: 'node.kubernetes.io/not-ready', operator: 'Exists', effect: 'NoExecute', tolerationSeconds: 300 },
+        { key: 'node.kubernetes.io/unreachable', operator: 'Exists', effect: 'NoExecute', tolerationSeconds: 300 },
+      ]),
+    );
+    await writeFile(file, 'apiVersion: v1\nkind: Pod\nmetadata: {name: prio-missing}\nspec:\n  priorityClassName: nope\n  containers: [{name: main, image: busybox}]\n');
+    const r = await kubectl(kc, ['create', '-f', file]);
+    expect(r.stderr).toContain('Error from server (Forbidden): error when creating');
+    expect(r.stderr).toContain('no PriorityClass with name nope was found');
+  });
+
   it('delete --all removes a whole collection', async () => {
     await k('create', 'configmap', 'bulk-1', '--from-literal=a=1');
     await k('create', 'configmap', 'bulk-2', '--from-literal=a=1');

@@ -25,6 +25,7 @@ import { validateObject } from '../api/validation/index.js';
 import type { KObject, ListResult, ObjectKey, Store, Watch, WatchEvent } from '../store/store.js';
 import type { RequestContext } from './context.js';
 import { prepareMetaForCreate, prepareMetaForUpdate, rfc3339 } from './object-meta.js';
+import { admitPod } from './admission.js';
 import { applyPatch, type PatchOptions, type PatchType } from './patch-dispatch.js';
 import { DEFAULT_SERVICE_NETWORK, ServiceAllocator, type ServiceNetworkConfig } from './service-allocation.js';
 import { recordManagedFields } from './managed-fields.js';
@@ -244,6 +245,7 @@ export class ResourceService {
       throw invalid(storage.kind, storage.group, '', [{ type: 'FieldValueRequired', field: 'metadata.name', message: 'Required value: name or generateName is required' }]);
     }
     await this.admitNamespace(def, obj);
+    if (def.storage === 'core/pods') await admitPod(this.store, obj);
     const claims = await this.claim(def, obj);
     return this.withClaims(claims, ctx.dryRun, async () => {
       this.validate(def, obj);

@@ -7,6 +7,7 @@ import { randomUUID } from 'node:crypto';
 import { readFile, writeFile } from 'node:fs/promises';
 import { findResource } from '../api/registry.js';
 import type { StatusError } from '../api/status.js';
+import { SYSTEM_PRIORITY_CLASSES } from '../apiserver/admission.js';
 import { createCA, type KeyPairPem } from '../client/certs.js';
 import type { RequestContext } from '../apiserver/context.js';
 import { rfc3339 } from '../apiserver/object-meta.js';
@@ -28,6 +29,18 @@ export async function ensureSystemNamespaces(service: ResourceService): Promise<
   for (const name of SYSTEM_NAMESPACES) {
     try {
       await service.create(def, '', { apiVersion: 'v1', kind: 'Namespace', metadata: { name } }, systemContext());
+    } catch (err) {
+      if (!alreadyExists(err)) throw err;
+    }
+  }
+}
+
+/** The PriorityClasses every cluster has (system-node-critical, system-cluster-critical). */
+export async function ensureSystemPriorityClasses(service: ResourceService): Promise<void> {
+  const def = findResource('scheduling.k8s.io', 'v1', 'priorityclasses')!;
+  for (const c of SYSTEM_PRIORITY_CLASSES) {
+    try {
+      await service.create(def, '', { apiVersion: 'scheduling.k8s.io/v1', kind: 'PriorityClass', metadata: { name: c.name }, value: c.value, description: c.description }, systemContext());
     } catch (err) {
       if (!alreadyExists(err)) throw err;
     }

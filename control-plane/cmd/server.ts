@@ -12,7 +12,7 @@ import { createLeafCert } from '../client/certs.js';
 import { ResourceService } from '../apiserver/resource-service.js';
 import { TokenAuthenticator } from '../apiserver/tokens.js';
 import { createRedisStore } from '../store/redis/redis-store.js';
-import { ensureClusterCA, ensureSystemNamespaces, ensureTokenFile } from './bootstrap.js';
+import { ensureClusterCA, ensureSystemNamespaces, ensureSystemPriorityClasses, ensureTokenFile } from './bootstrap.js';
 import { startControllerManager } from './controller-manager.js';
 import { writeKubeconfig } from './kubeconfig.js';
 import { VERSION } from './version.js';
@@ -60,6 +60,7 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
   try {
     const service = new ResourceService(store);
     await ensureSystemNamespaces(service);
+    await ensureSystemPriorityClasses(service);
     const ca = await ensureClusterCA(store);
     const adminToken = await ensureTokenFile(store, path.join(opts.dataDir, 'admin.token'), {
       user: 'admin',
