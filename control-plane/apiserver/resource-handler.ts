@@ -50,17 +50,20 @@ function sendWarnings(reply: FastifyReply, ctx: RequestContext): void {
   if (ctx.warnings.length) reply.header('Warning', ctx.warnings.map((w) => `299 - ${JSON.stringify(w)}`));
 }
 
-/** Joins small strings into pieces of at least `size` characters. */
-function* batched(parts: string[], size: number): Generator<string> {
-  let buffer = '';
+/** Joins small buffers into pieces of at least `size` bytes. */
+function* batched(parts: Buffer[], size: number): Generator<Buffer> {
+  let pending: Buffer[] = [];
+  let length = 0;
   for (const part of parts) {
-    buffer += part;
-    if (buffer.length >= size) {
-      yield buffer;
-      buffer = '';
+    pending.push(part);
+    length += part.length;
+    if (length >= size) {
+      yield Buffer.concat(pending, length);
+      pending = [];
+      length = 0;
     }
   }
-  if (buffer) yield buffer;
+  if (length > 0) yield Buffer.concat(pending, length);
 }
 
 export class ResourceHandler {
@@ -232,7 +235,7 @@ export class ResourceHandler {
       continue: param(q, 'continue') || undefined,
     };
     const format = negotiate(req.headers.accept);
-    const chunks = format === 'json' ? await this.service.listText(def, query) : undefined;
+    const chunks = format === 'json' ? await this.service.listJSON(def, query) : undefined;
     if (chunks) {
       // Large lists go out in pieces of about 1 MiB instead of one giant string.
       reply.code(200).header('Content-Type', 'application/json');

@@ -271,19 +271,23 @@ export class ResourceService {
   }
 
   /**
-   * A list as JSON text chunks (header, items, footer), built from the stored texts without parsing
-   * them; undefined when the list needs selectors or conversion (use list()).
+   * A list as JSON byte chunks (header, items, footer), built from the stored bytes without
+   * decoding them; undefined when the list needs selectors or conversion (use list()).
    */
-  async listText(def: ResourceDef, q: ListQuery): Promise<string[] | undefined> {
+  async listJSON(def: ResourceDef, q: ListQuery): Promise<Buffer[] | undefined> {
     if (!def.storageVersion || this.predicate(def, q)) return undefined;
-    const page = await this.store.listText(def.storage, { namespace: def.namespaced ? q.namespace : '', limit: q.limit, continue: q.continue });
+    const page = await this.store.listJSON(def.storage, { namespace: def.namespaced ? q.namespace : '', limit: q.limit, continue: q.continue });
     const metadata: Record<string, unknown> = { resourceVersion: page.resourceVersion };
     if (page.continue) metadata.continue = page.continue;
     if (page.remainingItemCount !== undefined) metadata.remainingItemCount = page.remainingItemCount;
     const head = `{"kind":${JSON.stringify(`${def.kind}List`)},"apiVersion":${JSON.stringify(apiVersionOf(def))},"metadata":${JSON.stringify(metadata)},"items":[`;
-    const chunks = [head];
-    for (let i = 0; i < page.items.length; i++) chunks.push(i === 0 ? page.items[i]! : `,${page.items[i]}`);
-    chunks.push(']}');
+    const comma = Buffer.from(',');
+    const chunks: Buffer[] = [Buffer.from(head)];
+    page.items.forEach((item, i) => {
+      if (i > 0) chunks.push(comma);
+      chunks.push(item);
+    });
+    chunks.push(Buffer.from(']}'));
     return chunks;
   }
 

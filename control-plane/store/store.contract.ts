@@ -311,7 +311,7 @@ export function storeContract(name: string, makeStore: (tuning: ContractTuning) 
         expect(list.continue).toBeUndefined();
       });
 
-      it('as text (getText, listText) gives the same objects, resourceVersion included, pages alike', async () => {
+      it('as JSON (getText, listJSON) gives the same objects, resourceVersion included, pages alike', async () => {
         const res = resource();
         const namespace = ns();
         for (const name of ['a', 'b', 'c']) {
@@ -322,12 +322,12 @@ export function storeContract(name: string, makeStore: (tuning: ContractTuning) 
         expect(JSON.parse(await store.getText(key))).toEqual(await store.get(key));
         await expect(store.getText({ resource: res, namespace, name: 'absent' })).rejects.toMatchObject({ code: 404 });
         const list = await store.list(res, { namespace });
-        const text = await store.listText(res, { namespace });
-        expect(text.items.map((t) => JSON.parse(t))).toEqual(list.items);
+        const text = await store.listJSON(res, { namespace });
+        expect(text.items.map((t) => JSON.parse(t.toString('utf8')))).toEqual(list.items);
         expect(text.resourceVersion).toBe(list.resourceVersion);
-        const first = await store.listText(res, { namespace, limit: 2 });
-        const second = await store.listText(res, { namespace, limit: 2, continue: first.continue });
-        expect([...first.items, ...second.items].map((t) => JSON.parse(t).metadata.name)).toEqual(['a', 'b', 'c']);
+        const first = await store.listJSON(res, { namespace, limit: 2 });
+        const second = await store.listJSON(res, { namespace, limit: 2, continue: first.continue });
+        expect([...first.items, ...second.items].map((t) => JSON.parse(t.toString('utf8')).metadata.name)).toEqual(['a', 'b', 'c']);
       });
 
       it('is a consistent snapshot: its resourceVersion covers exactly the writes it shows', async () => {

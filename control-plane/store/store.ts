@@ -115,10 +115,10 @@ export interface Store {
   getText(key: ObjectKey): Promise<string>;
 
   /**
-   * Like list() without a predicate, as the objects' JSON texts (resourceVersion set), without
-   * parsing them: for serving large lists as stored.
+   * Like list() without a predicate, as each object's JSON bytes (resourceVersion set), never
+   * decoded: for serving large lists as stored.
    */
-  listText(resource: string, opts?: Omit<ListOptions, 'predicate'>): Promise<ListResult<string>>;
+  listJSON(resource: string, opts?: Omit<ListOptions, 'predicate'>): Promise<ListResult<Buffer>>;
 
   /** A consistent snapshot (one page of it) with the resourceVersion it was read at. */
   list<T extends KObject>(resource: string, opts?: ListOptions): Promise<ListResult<T>>;

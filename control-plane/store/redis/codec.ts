@@ -35,6 +35,26 @@ export function decode<T extends KObject>(json: string, rv: string): T {
   return obj;
 }
 
+const METADATA_FIRST_BYTES = Buffer.from(METADATA_FIRST);
+const NEWLINE = 0x0a;
+const CLOSE_BRACE = 0x7d;
+
+/**
+ * withResourceVersionText on bytes: a stored hash value `<rv>\n<json>` as the object's JSON bytes
+ * with metadata.resourceVersion set, without decoding it.
+ */
+export function storedToJSONBytes(stored: Buffer): Buffer {
+  const nl = stored.indexOf(NEWLINE);
+  const rv = stored.toString('latin1', 0, nl);
+  const json = stored.subarray(nl + 1);
+  if (!json.subarray(0, METADATA_FIRST_BYTES.length).equals(METADATA_FIRST_BYTES)) {
+    return Buffer.from(withResourceVersionText(json.toString('utf8'), rv));
+  }
+  const rest = json.subarray(METADATA_FIRST_BYTES.length);
+  const field = Buffer.from(`"resourceVersion":${JSON.stringify(rv)}${rest[0] === CLOSE_BRACE ? '' : ','}`);
+  return Buffer.concat([METADATA_FIRST_BYTES, field, rest]);
+}
+
 /** Splits a stored hash value `<rv>\n<json>`. */
 export function splitStored(stored: string): { rv: string; json: string } {
   const nl = stored.indexOf('\n');

@@ -38,7 +38,7 @@ import type {
   WatchOptions,
 } from '../store.js';
 import { parseEntry } from './change.js';
-import { decode, encode, splitStored, withResourceVersion, withResourceVersionText } from './codec.js';
+import { decode, encode, splitStored, storedToJSONBytes, withResourceVersion, withResourceVersionText } from './codec.js';
 import { decodeContinue, encodeContinue } from './continue-token.js';
 import { checkPreconditions, completesDeletion, markDeleting } from './deletion.js';
 import { KeySpace, memberOf, namespaceRange, resourceRef, type ResourceKeys } from './keys.js';
@@ -125,11 +125,25 @@ class RedisStore implements Store {
     return withResourceVersionText(json, rv);
   }
 
-  listText(resource: string, opts: Omit<ListOptions, 'predicate'> = {}): Promise<ListResult<string>> {
-    return this.readList(resource, opts, (stored) => {
-      const { rv, json } = splitStored(stored);
-      return withResourceVersionText(json, rv);
-    });
+  async listJSON(resource: string, opts: Omit<ListOptions, 'predicate'> = {}): Promise<ListResult<Buffer>> {
+    const keys = this.keys.of(resource);
+    const range = namespaceRange(opts.namespace);
+    let min = range.min;
+    let tokenRv: string | undefined;
+    if (opts.continue) {
+      const token = decodeContinue(opts.continue);
+      min = `[${token.start}`;
+      tokenRv = String(token.rv);
+    }
+    const limit = opts.limit && opts.limit > 0 ? Math.floor(opts.limit) : 0;
+    const page = await this.scripts.listBuffers(keys, min, range.max, limit);
+    const rv = tokenRv ?? page.rv;
+    const result: ListResult<Buffer> = { items: page.values.map(storedToJSONBytes), resourceVersion: rv };
+    if (page.remaining > 0) {
+      result.continue = encodeContinue(Number(rv), page.members[page.members.length - 1]!.toString('utf8'));
+      result.remainingItemCount = page.remaining;
+    }
+    return result;
   }
 
   list<T extends KObject>(resource: string, opts: ListOptions = {}): Promise<ListResult<T>> {

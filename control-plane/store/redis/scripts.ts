@@ -155,17 +155,19 @@ const DEFINITIONS = {
 
 /** Typed access to the scripts on one connection. */
 export class Scripts {
-  private readonly fns: Record<keyof typeof DEFINITIONS, ScriptFn>;
+  private readonly fns: Record<keyof typeof DEFINITIONS | 'tugListBuffer', ScriptFn>;
 
   constructor(redis: Redis, private readonly history: History) {
     for (const [name, def] of Object.entries(DEFINITIONS)) redis.defineCommand(name, def);
-    const table = redis as unknown as Record<keyof typeof DEFINITIONS, ScriptFn>;
+    // defineCommand also defines `<name>Buffer`, which answers Buffers instead of strings.
+    const table = redis as unknown as Record<keyof typeof DEFINITIONS | 'tugListBuffer', ScriptFn>;
     this.fns = {
       tugCreate: table.tugCreate.bind(redis),
       tugUpdate: table.tugUpdate.bind(redis),
       tugDelete: table.tugDelete.bind(redis),
       tugList: table.tugList.bind(redis),
       tugReplay: table.tugReplay.bind(redis),
+      tugListBuffer: table.tugListBuffer.bind(redis),
     };
   }
 
@@ -186,6 +188,12 @@ export class Scripts {
   async list(keys: ResourceKeys, min: string, max: string, count: number): Promise<ListReply> {
     const [rv, remaining, members, values] = (await this.fns.tugList(keys.rv, keys.objects, keys.index, min, max, count)) as [string, number, string[], string[]];
     return { rv, remaining, members, values };
+  }
+
+  /** Like list(), with members and values as Buffers (no UTF-8 decoding of large lists). */
+  async listBuffers(keys: ResourceKeys, min: string, max: string, count: number): Promise<{ rv: string; remaining: number; members: Buffer[]; values: Buffer[] }> {
+    const [rv, remaining, members, values] = (await this.fns.tugListBuffer(keys.rv, keys.objects, keys.index, min, max, count)) as [Buffer, number, Buffer[], Buffer[]];
+    return { rv: rv.toString('latin1'), remaining, members, values };
   }
 
   async replay(keys: ResourceKeys, afterRv: number, toId: string, count: number): Promise<ReplayReply> {
