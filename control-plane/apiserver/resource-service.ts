@@ -234,6 +234,7 @@ export class ResourceService {
     const storage = storageResource(def.storage);
     const strategy = strategyFor(storage);
     prepareMetaForCreate(obj, storage.tracksGeneration, ctx.now);
+    strategy.afterGenerationSet?.(obj);
     if (hasStatusSubresource(storage) && !strategy.keepStatusOnCreate) {
       const status = strategy.initialStatus?.(obj);
       if (status === undefined) obj.status = {};
@@ -362,6 +363,7 @@ export class ResourceService {
     if (subresource === 'status') {
       next = { ...deepCopy(old), status: candidate.status };
       next.metadata.resourceVersion = candidate.metadata.resourceVersion ?? old.metadata.resourceVersion;
+      if (strategy.statusKeepsAnnotations) next.metadata.annotations = candidate.metadata.annotations;
     } else {
       next = candidate;
       if (hasStatusSubresource(storage)) {
@@ -370,8 +372,9 @@ export class ResourceService {
       }
     }
     defaulters[storage.storage]?.(next);
-    const specChanged = (strategy.specChanged ?? specChangedByDefault)(next, old);
+    const specChanged = subresource !== 'status' && (strategy.specChanged ?? specChangedByDefault)(next, old);
     prepareMetaForUpdate(next, old, storage.tracksGeneration, specChanged);
+    if (subresource !== 'status') strategy.afterGenerationSet?.(next);
     const requestedRv = next.metadata.resourceVersion;
     if (requestedRv && requestedRv !== old.metadata.resourceVersion) {
       throw conflict(this.ref(def, old.metadata.name), STALE_OBJECT);

@@ -18,6 +18,10 @@ export interface Strategy {
   keepStatusOnCreate?: boolean;
   /** PUT of a missing object creates it (events, leases, endpoints). */
   allowCreateOnUpdate?: boolean;
+  /** A /status write may change annotations too (workload controllers record revisions so), as upstream. */
+  statusKeepsAnnotations?: boolean;
+  /** Runs after metadata.generation is set on create and update (DaemonSets record it). */
+  afterGenerationSet?(obj: KObject): void;
 }
 
 function withoutMetaAndStatus(obj: KObject): string {
@@ -28,6 +32,11 @@ function withoutMetaAndStatus(obj: KObject): string {
 /** The default rule: desired state is everything but metadata and status. */
 export function specChangedByDefault(obj: KObject, old: KObject): boolean {
   return withoutMetaAndStatus(obj) !== withoutMetaAndStatus(old);
+}
+
+/** DaemonSets keep their template generation in an annotation, as upstream's strategy does. */
+function stampTemplateGeneration(ds: KObject): void {
+  ds.metadata.annotations = { ...(ds.metadata.annotations ?? {}), 'deprecated.daemonset.template.generation': String(ds.metadata.generation ?? 1) };
 }
 
 /**
@@ -60,12 +69,16 @@ const STRATEGIES: Record<string, Strategy> = {
   'core/nodes': { keepStatusOnCreate: true },
   'core/persistentvolumes': { initialStatus: () => ({ phase: 'Pending' }) },
   'core/persistentvolumeclaims': { initialStatus: () => ({ phase: 'Pending' }) },
+  'apps/replicasets': { statusKeepsAnnotations: true },
+  'apps/statefulsets': { statusKeepsAnnotations: true },
   'apps/deployments': {
+    statusKeepsAnnotations: true,
     // Annotations are copied to ReplicaSets, so a change to them is a change of desired state.
     specChanged: (obj, old) =>
       specChangedByDefault(obj, old) || JSON.stringify(obj.metadata.annotations ?? {}) !== JSON.stringify(old.metadata.annotations ?? {}),
   },
   'batch/jobs': { prepareForCreate: generateJobSelector },
+  'apps/daemonsets': { afterGenerationSet: stampTemplateGeneration, statusKeepsAnnotations: true },
   'core/events': { allowCreateOnUpdate: true },
   'core/endpoints': { allowCreateOnUpdate: true },
   'coordination.k8s.io/leases': { allowCreateOnUpdate: true },

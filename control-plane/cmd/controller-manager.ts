@@ -1,7 +1,8 @@
 /**
  * The controllers, run inside `tug server` against its own API with a dedicated credential (user
  * system:kube-controller-manager), sharing one set of informers. When several servers run, only
- * the holder of the kube-system/tug-controller-manager Lease runs them.
+ * the holder of the kube-system/tug-controller-manager Lease runs them. `--controllers` picks
+ * which run, as kube-controller-manager's flag does: `*` (all), `name` (add), `-name` (remove).
  */
 import type { Logger } from 'pino';
 import { ApiClient } from '../client/api-client.js';
@@ -10,8 +11,40 @@ import { EventRecorder } from '../client/event-recorder.js';
 import { InformerFactory } from '../client/informer-factory.js';
 import { runLeaderElection } from '../client/leader-election.js';
 import type { ControllerContext } from '../controllers/context.js';
+import { startDaemonSetController } from '../controllers/daemonset/controller.js';
+import { startDeploymentController } from '../controllers/deployment/controller.js';
 import { startNamespaceController } from '../controllers/namespace.js';
 import { startNodeIpamController } from '../controllers/node-ipam.js';
+import { startReplicaSetController } from '../controllers/replicaset.js';
+import { startStatefulSetController } from '../controllers/statefulset/controller.js';
+
+/** Every controller by the name `--controllers` uses. */
+export const CONTROLLERS: Record<string, (ctx: ControllerContext) => ControllerHandle> = {
+  namespace: startNamespaceController,
+  nodeipam: startNodeIpamController,
+  replicaset: startReplicaSetController,
+  deployment: startDeploymentController,
+  statefulset: startStatefulSetController,
+  daemonset: startDaemonSetController,
+};
+
+/** The controller names a `--controllers` value selects; an unknown name is an error. */
+export function selectControllers(spec: string): string[] {
+  const selected = new Set<string>();
+  for (const raw of spec.split(',').map((s) => s.trim()).filter(Boolean)) {
+    const name = raw.replace(/^-/, '');
+    if (raw === '*') {
+      for (const n of Object.keys(CONTROLLERS)) selected.add(n);
+    } else if (!(name in CONTROLLERS)) {
+      throw new Error(`unknown controller "${name}" in --controllers; known: ${Object.keys(CONTROLLERS).join(', ')}`);
+    } else if (raw.startsWith('-')) {
+      selected.delete(name);
+    } else {
+      selected.add(name);
+    }
+  }
+  return [...selected];
+}
 
 export interface ControllerManagerOptions {
   server: string;
@@ -19,6 +52,8 @@ export interface ControllerManagerOptions {
   caCertPem: string;
   /** Stable name of this server in leader election: a restarted server takes its lease back at once. */
   identity: string;
+  /** Names from selectControllers(). */
+  controllers: string[];
   logger: Logger;
 }
 
@@ -26,12 +61,12 @@ export interface ControllerManager {
   stop(): Promise<void>;
 }
 
-/** The controllers of this process, started together on shared informers. */
-async function startControllers(ctx: ControllerContext): Promise<() => Promise<void>> {
-  const controllers: ControllerHandle[] = [startNamespaceController(ctx), startNodeIpamController(ctx)];
+/** The selected controllers of this process, started together on shared informers. */
+async function startControllers(ctx: ControllerContext, names: string[]): Promise<() => Promise<void>> {
+  const controllers = names.map((name) => CONTROLLERS[name]!(ctx));
   ctx.informers.start();
   await ctx.informers.waitForSync();
-  ctx.logger.info({ controllers: controllers.length }, 'controllers running');
+  ctx.logger.info({ controllers: names }, 'controllers running');
   return async () => {
     ctx.informers.stop();
     await Promise.all(controllers.map((c) => c.stop()));
@@ -49,16 +84,19 @@ export async function startControllerManager(opts: ControllerManagerOptions): Pr
     identity: opts.identity,
     logger: log,
     onStartedLeading: () =>
-      startControllers({
-        client,
-        informers: new InformerFactory(client, log),
-        recorder: (component) => {
-          let r = recorders.get(component);
-          if (!r) recorders.set(component, (r = new EventRecorder(client, { component }, log)));
-          return r;
+      startControllers(
+        {
+          client,
+          informers: new InformerFactory(client, log),
+          recorder: (component) => {
+            let r = recorders.get(component);
+            if (!r) recorders.set(component, (r = new EventRecorder(client, { component }, log)));
+            return r;
+          },
+          logger: log,
         },
-        logger: log,
-      }),
+        opts.controllers,
+      ),
   });
   return {
     stop: async () => {

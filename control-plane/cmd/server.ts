@@ -13,7 +13,7 @@ import { ResourceService } from '../apiserver/resource-service.js';
 import { TokenAuthenticator } from '../apiserver/tokens.js';
 import { createRedisStore } from '../store/redis/redis-store.js';
 import { ensureClusterCA, ensureSystemNamespaces, ensureSystemPriorityClasses, ensureTokenFile } from './bootstrap.js';
-import { startControllerManager } from './controller-manager.js';
+import { CONTROLLERS, startControllerManager } from './controller-manager.js';
 import { writeKubeconfig } from './kubeconfig.js';
 import { VERSION } from './version.js';
 
@@ -29,6 +29,8 @@ export interface ServerOptions {
   tlsSans: string[];
   /** Watch events kept per resource for resuming watches (older resourceVersions get 410). */
   watchHistory?: number;
+  /** Which controllers run (see selectControllers); default all. */
+  controllers?: string[];
   logger: Logger;
 }
 
@@ -113,7 +115,7 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
     if (opts.kubeconfig) await writeKubeconfig(opts.kubeconfig, entry);
     log.info({ url, kubeconfig: opts.kubeconfig ?? kubeconfigPath }, 'API server listening');
     const identity = `${os.hostname()}_${createHash('sha256').update(opts.dataDir).digest('hex').slice(0, 8)}`;
-    const controllers = await startControllerManager({ server: url, token: controllerToken, caCertPem: ca.certPem, identity, logger: log });
+    const controllers = await startControllerManager({ server: url, token: controllerToken, caCertPem: ca.certPem, identity, controllers: opts.controllers ?? Object.keys(CONTROLLERS), logger: log });
 
     return {
       url,

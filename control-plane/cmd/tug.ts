@@ -15,6 +15,7 @@ import { pino, type Logger } from 'pino';
 import { readFileSync } from 'node:fs';
 import { startAgent } from '../../agent/agent.js';
 import { hostAddresses } from '../../agent/node/host-info.js';
+import { selectControllers } from './controller-manager.js';
 import { startServer } from './server.js';
 import { up } from './up.js';
 import { TUGBOAT_VERSION, VERSION } from './version.js';
@@ -36,6 +37,7 @@ Flags of up and server:
   --tls-san NAME      Extra name or IP for the serving certificate (repeatable)
   --redis URL         (server) redis://host:port or a unix socket path
   --watch-history N   (server) Watch events kept per resource for resuming watches (default 10000)
+  --controllers LIST  (server) Controllers to run: '*' all (default), 'name' adds, '-name' removes
   --no-agent          (up) Run the control plane only
 
 Flags of agent (and of up, for its agent):
@@ -122,6 +124,7 @@ async function main(argv: string[]): Promise<void> {
         'log-level': { type: 'string' },
         redis: { type: 'string' },
         'watch-history': { type: 'string' },
+        controllers: { type: 'string' },
         'no-agent': { type: 'boolean' },
         server: { type: 'string' },
         token: { type: 'string' },
@@ -172,7 +175,13 @@ async function main(argv: string[]): Promise<void> {
     if (!values.redis) fail('server needs --redis URL (redis://host:port or a unix socket path)');
     const watchHistory = values['watch-history'] === undefined ? undefined : Number(values['watch-history']);
     if (watchHistory !== undefined && (!Number.isInteger(watchHistory) || watchHistory < 10)) fail('--watch-history must be an integer of at least 10');
-    const server = await startServer({ redis: values.redis, dataDir, apiPort, bindAddress, kubeconfig: values.kubeconfig, tlsSans, watchHistory, logger: log });
+    let controllers: string[];
+    try {
+      controllers = selectControllers(values.controllers ?? '*');
+    } catch (err) {
+      fail((err as Error).message);
+    }
+    const server = await startServer({ redis: values.redis, dataDir, apiPort, bindAddress, kubeconfig: values.kubeconfig, tlsSans, watchHistory, controllers, logger: log });
     stopOnSignals(log, server.close);
     return;
   }

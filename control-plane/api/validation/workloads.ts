@@ -247,7 +247,7 @@ function validateStatefulSetSpec(spec: Record<string, any>): FieldError[] {
   return errs.concat(validateAlwaysRestarting(spec, 'StatefulSet'));
 }
 
-const STATEFULSET_MUTABLE = ['replicas', 'template', 'updateStrategy', 'minReadySeconds', 'ordinals', 'persistentVolumeClaimRetentionPolicy'];
+const STATEFULSET_MUTABLE = ['replicas', 'template', 'updateStrategy', 'minReadySeconds', 'ordinals', 'persistentVolumeClaimRetentionPolicy', 'revisionHistoryLimit'];
 
 export const validateStatefulSet = workload({ namespaced: true, name: labelName }, (spec, oldSpec) => {
   const errs = validateStatefulSetSpec(spec);
