@@ -17,6 +17,7 @@ import { startNamespaceController } from '../controllers/namespace.js';
 import { startNodeIpamController } from '../controllers/node-ipam.js';
 import { startReplicaSetController } from '../controllers/replicaset.js';
 import { startStatefulSetController } from '../controllers/statefulset/controller.js';
+import { startScheduler } from '../scheduler/scheduler.js';
 
 /** Every controller by the name `--controllers` uses. */
 export const CONTROLLERS: Record<string, (ctx: ControllerContext) => ControllerHandle> = {
@@ -26,6 +27,7 @@ export const CONTROLLERS: Record<string, (ctx: ControllerContext) => ControllerH
   deployment: startDeploymentController,
   statefulset: startStatefulSetController,
   daemonset: startDaemonSetController,
+  scheduler: (ctx) => startScheduler(ctx),
 };
 
 /** The controller names a `--controllers` value selects; an unknown name is an error. */
