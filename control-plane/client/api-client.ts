@@ -85,12 +85,13 @@ export class ApiClient {
   private readonly agent: https.Agent | http.Agent;
   private readonly base: URL;
 
+  /** No cap on connections: every watch holds one for good, and requests must never queue behind them. */
   constructor(private readonly config: ClientConfig) {
     this.base = new URL(config.server);
     this.agent =
       this.base.protocol === 'https:'
-        ? new https.Agent({ keepAlive: true, maxSockets: 32, ca: config.caCertPem, rejectUnauthorized: true })
-        : new http.Agent({ keepAlive: true, maxSockets: 32 });
+        ? new https.Agent({ keepAlive: true, maxFreeSockets: 32, ca: config.caCertPem, rejectUnauthorized: true })
+        : new http.Agent({ keepAlive: true, maxFreeSockets: 32 });
   }
 
   /** A client for the current context of a kubeconfig file that uses a token and CA data. */

@@ -17,16 +17,40 @@ import { startNamespaceController } from '../controllers/namespace.js';
 import { startNodeIpamController } from '../controllers/node-ipam.js';
 import { startReplicaSetController } from '../controllers/replicaset.js';
 import { startStatefulSetController } from '../controllers/statefulset/controller.js';
+import { startCronJobController } from '../controllers/cronjob/controller.js';
+import { startEndpointsController } from '../controllers/endpoints/endpoints-controller.js';
+import { startEndpointSliceController } from '../controllers/endpoints/endpointslice-controller.js';
+import { startEndpointSliceMirroringController } from '../controllers/endpoints/endpointslice-mirroring-controller.js';
+import { startServiceLoadBalancerController } from '../controllers/endpoints/service-load-balancer-controller.js';
+import { startGarbageCollector } from '../controllers/gc/controller.js';
+import { startJobController } from '../controllers/job/controller.js';
+import { startNodeLifecycleController } from '../controllers/node-lifecycle/controller.js';
 import { startScheduler } from '../scheduler/scheduler.js';
 
-/** Every controller by the name `--controllers` uses. */
-export const CONTROLLERS: Record<string, (ctx: ControllerContext) => ControllerHandle> = {
-  namespace: startNamespaceController,
-  nodeipam: startNodeIpamController,
-  replicaset: startReplicaSetController,
-  deployment: startDeploymentController,
-  statefulset: startStatefulSetController,
-  daemonset: startDaemonSetController,
+/** Settings some controllers take from the command line. */
+export interface ControllerSettings {
+  /** Addresses for LoadBalancer Services (CIDR, range a-b, or a comma list); none: they stay pending. */
+  loadBalancerPool?: string;
+}
+
+type StartController = (ctx: ControllerContext, settings: ControllerSettings) => ControllerHandle;
+
+/** Every controller by the name `--controllers` uses (upstream's names where there is one). */
+export const CONTROLLERS: Record<string, StartController> = {
+  namespace: (ctx) => startNamespaceController(ctx),
+  nodeipam: (ctx) => startNodeIpamController(ctx),
+  nodelifecycle: (ctx) => startNodeLifecycleController(ctx),
+  garbagecollector: (ctx) => startGarbageCollector(ctx),
+  replicaset: (ctx) => startReplicaSetController(ctx),
+  deployment: (ctx) => startDeploymentController(ctx),
+  statefulset: (ctx) => startStatefulSetController(ctx),
+  daemonset: (ctx) => startDaemonSetController(ctx),
+  job: (ctx) => startJobController(ctx),
+  cronjob: (ctx) => startCronJobController(ctx),
+  endpoint: (ctx) => startEndpointsController(ctx),
+  endpointslice: (ctx) => startEndpointSliceController(ctx),
+  endpointslicemirroring: (ctx) => startEndpointSliceMirroringController(ctx),
+  service: (ctx, settings) => startServiceLoadBalancerController(ctx, { pool: settings.loadBalancerPool }),
   scheduler: (ctx) => startScheduler(ctx),
 };
 
@@ -56,6 +80,7 @@ export interface ControllerManagerOptions {
   identity: string;
   /** Names from selectControllers(). */
   controllers: string[];
+  settings: ControllerSettings;
   logger: Logger;
 }
 
@@ -64,8 +89,8 @@ export interface ControllerManager {
 }
 
 /** The selected controllers of this process, started together on shared informers. */
-async function startControllers(ctx: ControllerContext, names: string[]): Promise<() => Promise<void>> {
-  const controllers = names.map((name) => CONTROLLERS[name]!(ctx));
+async function startControllers(ctx: ControllerContext, names: string[], settings: ControllerSettings): Promise<() => Promise<void>> {
+  const controllers = names.map((name) => CONTROLLERS[name]!(ctx, settings));
   ctx.informers.start();
   await ctx.informers.waitForSync();
   ctx.logger.info({ controllers: names }, 'controllers running');
@@ -98,6 +123,7 @@ export async function startControllerManager(opts: ControllerManagerOptions): Pr
           logger: log,
         },
         opts.controllers,
+        opts.settings,
       ),
   });
   return {

@@ -13,6 +13,9 @@ import { ResourceService } from '../apiserver/resource-service.js';
 import { TokenAuthenticator } from '../apiserver/tokens.js';
 import { createRedisStore } from '../store/redis/redis-store.js';
 import { ensureClusterCA, ensureSystemNamespaces, ensureSystemPriorityClasses, ensureTokenFile } from './bootstrap.js';
+import { apiServiceIP, DEFAULT_SERVICE_NETWORK } from '../apiserver/service-allocation.js';
+import { ApiClient } from '../client/api-client.js';
+import { startKubernetesServiceReconciler } from '../controllers/endpoints/kubernetes-service-reconciler.js';
 import { CONTROLLERS, startControllerManager } from './controller-manager.js';
 import { writeKubeconfig } from './kubeconfig.js';
 import { VERSION } from './version.js';
@@ -31,6 +34,10 @@ export interface ServerOptions {
   watchHistory?: number;
   /** Which controllers run (see selectControllers); default all. */
   controllers?: string[];
+  /** Addresses for LoadBalancer Services; none: they stay pending, as on Kubernetes without a cloud. */
+  loadBalancerPool?: string;
+  /** The address this server announces as the `kubernetes` Service's endpoint (default: the first host address). */
+  advertiseAddress?: string;
   logger: Logger;
 }
 
@@ -115,7 +122,22 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
     if (opts.kubeconfig) await writeKubeconfig(opts.kubeconfig, entry);
     log.info({ url, kubeconfig: opts.kubeconfig ?? kubeconfigPath }, 'API server listening');
     const identity = `${os.hostname()}_${createHash('sha256').update(opts.dataDir).digest('hex').slice(0, 8)}`;
-    const controllers = await startControllerManager({ server: url, token: controllerToken, caCertPem: ca.certPem, identity, controllers: opts.controllers ?? Object.keys(CONTROLLERS), logger: log });
+    const controllers = await startControllerManager({
+      server: url,
+      token: controllerToken,
+      caCertPem: ca.certPem,
+      identity,
+      controllers: opts.controllers ?? Object.keys(CONTROLLERS),
+      settings: { loadBalancerPool: opts.loadBalancerPool },
+      logger: log,
+    });
+    // Every server (not only the leader) announces itself as an endpoint of the `kubernetes` Service.
+    const announcer = new ApiClient({ server: url, token: controllerToken, caCertPem: ca.certPem, userAgent: 'tug-apiserver-endpoint' });
+    const advertiseAddress = opts.advertiseAddress ?? hostAddresses().find((a) => !a.includes(':'));
+    const kubernetesService = advertiseAddress
+      ? startKubernetesServiceReconciler({ client: announcer, logger: log }, { advertiseAddress, port, serviceIP: apiServiceIP(DEFAULT_SERVICE_NETWORK) })
+      : undefined;
+    if (!advertiseAddress) log.warn('no non-loopback IPv4 address: the kubernetes Service gets no endpoints (pass --advertise-address)');
 
     return {
       url,
@@ -126,6 +148,8 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
       nodeToken: (nodeName) =>
         ensureTokenFile(store, path.join(opts.dataDir, `node-${nodeName}.token`), { user: `system:node:${nodeName}`, groups: ['system:nodes'], description: `node agent ${nodeName}` }),
       close: async () => {
+        await kubernetesService?.stop();
+        announcer.close();
         await controllers.stop();
         await app.close();
         await store.close();

@@ -38,6 +38,8 @@ Flags of up and server:
   --redis URL         (server) redis://host:port or a unix socket path
   --watch-history N   (server) Watch events kept per resource for resuming watches (default 10000)
   --controllers LIST  (server) Controllers to run: '*' all (default), 'name' adds, '-name' removes
+  --load-balancer-pool ADDRESSES  Addresses for LoadBalancer Services (CIDR, a-b range, comma list)
+  --advertise-address IP  Address announced as the kubernetes Service's endpoint (default: first host address)
   --no-agent          (up) Run the control plane only
 
 Flags of agent (and of up, for its agent):
@@ -125,6 +127,8 @@ async function main(argv: string[]): Promise<void> {
         redis: { type: 'string' },
         'watch-history': { type: 'string' },
         controllers: { type: 'string' },
+        'load-balancer-pool': { type: 'string' },
+        'advertise-address': { type: 'string' },
         'no-agent': { type: 'boolean' },
         server: { type: 'string' },
         token: { type: 'string' },
@@ -181,13 +185,34 @@ async function main(argv: string[]): Promise<void> {
     } catch (err) {
       fail((err as Error).message);
     }
-    const server = await startServer({ redis: values.redis, dataDir, apiPort, bindAddress, kubeconfig: values.kubeconfig, tlsSans, watchHistory, controllers, logger: log });
+    const server = await startServer({
+      redis: values.redis,
+      dataDir,
+      apiPort,
+      bindAddress,
+      kubeconfig: values.kubeconfig,
+      tlsSans,
+      watchHistory,
+      controllers,
+      loadBalancerPool: values['load-balancer-pool'],
+      advertiseAddress: values['advertise-address'],
+      logger: log,
+    });
     stopOnSignals(log, server.close);
     return;
   }
 
   const kubeconfig = path.resolve(values.kubeconfig ?? path.join(os.homedir(), '.kube', 'config'));
-  const cluster = await up({ dataDir, apiPort, bindAddress, kubeconfig, tlsSans, agent: values['no-agent'] ? undefined : agentOptions(), logger: log });
+  const cluster = await up({
+    dataDir,
+    apiPort,
+    bindAddress,
+    kubeconfig,
+    tlsSans,
+    loadBalancerPool: values['load-balancer-pool'],
+    agent: values['no-agent'] ? undefined : agentOptions(),
+    logger: log,
+  });
   stopOnSignals(log, cluster.stop);
   process.stdout.write(
     `Tugboat is up: ${cluster.server.url}\n` +

@@ -25,6 +25,7 @@ export interface UpOptions {
   bindAddress: string;
   kubeconfig: string;
   tlsSans: string[];
+  loadBalancerPool?: string;
   /** Absent: control plane only (no pods run). */
   agent?: UpAgentOptions;
   logger: Logger;
@@ -55,6 +56,7 @@ export async function up(opts: UpOptions): Promise<RunningCluster> {
       bindAddress: opts.bindAddress,
       kubeconfig: opts.kubeconfig,
       tlsSans: opts.tlsSans,
+      loadBalancerPool: opts.loadBalancerPool,
       logger: log,
     });
     if (opts.agent) {
