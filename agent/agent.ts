@@ -9,6 +9,7 @@ import type { Logger } from 'pino';
 import { RESOURCES } from '../control-plane/api/registry.js';
 import { ApiClient } from '../control-plane/client/api-client.js';
 import { EventRecorder } from '../control-plane/client/event-recorder.js';
+import { builtinPlugins } from '../cni/builtin.js';
 import { createCniInvoker } from '../cni/invoker.js';
 import { writeNetworkConfig } from '../cni/network-config.js';
 import { createPodCgroups } from './cgroups/index.js';
@@ -20,7 +21,7 @@ import { startStreamingServer } from './streaming/index.js';
 
 const nodes = RESOURCES.find((r) => r.plural === 'nodes')!;
 
-/** The plugin shims shipped with Tugboat (cni/bin), then the usual system locations. */
+/** The plugin shims shipped with Tugboat (cni/bin), then the usual system locations (Tugboat's own plugins run in-process). */
 const CNI_BIN_DIRS = [path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../cni/bin'), '/usr/lib/cni', '/opt/cni/bin'];
 
 export interface AgentOptions {
@@ -94,7 +95,7 @@ export async function startAgent(opts: AgentOptions): Promise<RunningAgent> {
   const cniDir = path.join(opts.dataDir, 'cni');
   // The network is named after its bridge: two agents on one host (tests, tug cluster) keep apart.
   await writeNetworkConfig(path.join(cniDir, 'net.d'), { name: opts.bridge, podCIDR, bridge: opts.bridge, clusterCIDR: opts.clusterCIDR, dataDir: path.join(cniDir, 'ipam') });
-  const cni = createCniInvoker({ confDir: path.join(cniDir, 'net.d'), binDirs: CNI_BIN_DIRS, cacheDir: path.join(cniDir, 'results'), logger: log });
+  const cni = createCniInvoker({ confDir: path.join(cniDir, 'net.d'), binDirs: CNI_BIN_DIRS, cacheDir: path.join(cniDir, 'results'), builtins: builtinPlugins(), logger: log });
   await registrar.reportStatus(true);
   log.info({ podCIDR, bridge: opts.bridge }, 'pod network configured');
 

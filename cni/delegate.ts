@@ -1,9 +1,11 @@
 /**
- * Delegation to an IPAM plugin as the spec describes it: the main plugin runs the executable named by
- * `ipam.type` from CNI_PATH, with its own environment (only CNI_COMMAND changed) and the same
- * network configuration on stdin. Errors of the IPAM plugin come back as its CniError.
+ * Delegation to an IPAM plugin as the spec describes it: the main plugin runs the plugin named by
+ * `ipam.type` — the executable of that name from CNI_PATH, or, for types in `builtins`, the same
+ * plugin in this process (in-process.ts) — with its own environment (only CNI_COMMAND changed) and
+ * the same network configuration on stdin. Errors of the IPAM plugin come back as its CniError.
  */
 import { execPlugin, findPlugin } from './exec.js';
+import { runInProcess, type PluginFactory } from './in-process.js';
 import type { CniArgs, NetConf, Result } from './types.js';
 import { decodeResult } from './version.js';
 
@@ -17,13 +19,15 @@ export interface IpamDelegate {
 const IPAM_TIMEOUT_MS = 60_000;
 
 /** A delegate that runs IPAM plugins with `env` (the main plugin's environment) as the base. */
-export function createIpamDelegate(env: NodeJS.ProcessEnv): IpamDelegate {
+export function createIpamDelegate(env: NodeJS.ProcessEnv, builtins: ReadonlyMap<string, PluginFactory> = new Map()): IpamDelegate {
   const call = async (command: 'ADD' | 'DEL' | 'CHECK', conf: NetConf, args: CniArgs): Promise<unknown> => {
-    const file = await findPlugin(conf.ipam?.type ?? '', args.path);
+    const type = conf.ipam?.type ?? '';
     const childEnv: Record<string, string> = {};
     for (const [k, v] of Object.entries(env)) if (v !== undefined) childEnv[k] = v;
     childEnv.CNI_COMMAND = command;
-    return execPlugin(file, childEnv, conf, IPAM_TIMEOUT_MS);
+    const builtin = builtins.get(type);
+    if (builtin) return runInProcess(type, builtin, childEnv, conf, IPAM_TIMEOUT_MS);
+    return execPlugin(await findPlugin(type, args.path), childEnv, conf, IPAM_TIMEOUT_MS);
   };
   return {
     add: async (conf, args) => decodeResult(await call('ADD', conf, args)),

@@ -49,6 +49,26 @@ function parseErrorOutput(stdout: string, exitCode: number | null, signal: strin
   return new CniError(ErrorCode.Internal, `plugin failed (${how})`, (stderr || stdout).trim().slice(-2000) || undefined);
 }
 
+/** The error of a plugin run that outlived its time limit. */
+export function timedOutError(file: string, timeoutMs: number): CniError {
+  return new CniError(ErrorCode.TryAgainLater, 'plugin timed out', `${file} ran longer than ${timeoutMs} ms`);
+}
+
+/**
+ * What a finished plugin run (named `file` in errors) means, as a runtime reads it: on exit 0 the
+ * parsed stdout (undefined when empty), else the plugin's own CniError from its error JSON (Internal
+ * when there is none); DecodingFailure for unreadable output.
+ */
+export function decodePluginOutput(file: string, stdout: string, stderr: string, exitCode: number | null, signal: string | null): unknown {
+  if (exitCode !== 0) throw parseErrorOutput(stdout, exitCode, signal, stderr);
+  if (stdout.trim() === '') return undefined;
+  try {
+    return JSON.parse(stdout);
+  } catch (e) {
+    throw new CniError(ErrorCode.DecodingFailure, 'failed to decode plugin output', `${file}: ${(e as Error).message}`);
+  }
+}
+
 /**
  * Runs the plugin at `file` with `env` (the complete environment) and `stdin` (JSON-encoded).
  * Resolves with the parsed stdout (undefined when empty, as DEL and CHECK print nothing).
@@ -76,15 +96,11 @@ export function execPlugin(file: string, env: Record<string, string>, stdin: unk
     });
     child.on('close', (code, signal) => {
       clearTimeout(timer);
-      const stdout = Buffer.concat(out).toString('utf8');
-      const stderr = Buffer.concat(err).toString('utf8');
-      if (timedOut) return reject(new CniError(ErrorCode.TryAgainLater, 'plugin timed out', `${file} ran longer than ${timeoutMs} ms`));
-      if (code !== 0) return reject(parseErrorOutput(stdout, code, signal, stderr));
-      if (stdout.trim() === '') return resolve(undefined);
+      if (timedOut) return reject(timedOutError(file, timeoutMs));
       try {
-        resolve(JSON.parse(stdout));
+        resolve(decodePluginOutput(file, Buffer.concat(out).toString('utf8'), Buffer.concat(err).toString('utf8'), code, signal));
       } catch (e) {
-        reject(new CniError(ErrorCode.DecodingFailure, 'failed to decode plugin output', `${file}: ${(e as Error).message}`));
+        reject(e);
       }
     });
     child.stdin.end(JSON.stringify(stdin));

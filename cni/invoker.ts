@@ -1,19 +1,22 @@
 /**
  * The CNI runtime side the agent uses to wire pod sandboxes: runs the configured network's plugins
- * (any CNI-spec executables found in binDirs) for ADD, CHECK and DEL as the spec prescribes:
+ * (any CNI-spec executables found in binDirs; plugin types given as `builtins` run in this process
+ * instead, with the same configuration, environment, result and errors) for ADD, CHECK and DEL as
+ * the spec prescribes:
  * - a configuration list runs in order for ADD, each plugin given the previous one's result as
  *   prevResult, and in reverse for DEL; every plugin gets the list's name and negotiated cniVersion;
  *   capability arguments go to plugins that declare the capability, in runtimeConfig;
- * - each plugin is asked (VERSION, once per invoker) whether it speaks the version;
+ * - each plugin is asked (VERSION, once per invoker and plugin) whether it speaks the version;
  * - ADD results are cached (result-cache.ts) for CHECK and DEL, which get them as prevResult and run
  *   the configuration the ADD ran with.
  * Failures are CniErrors naming the plugin. Each plugin run is killed after timeoutMs
- * (TryAgainLater). Calls for different containers may run concurrently; the caller runs at most one
+ * (TryAgainLater; an in-process one is only no longer waited for). Calls for different containers may run concurrently; the caller runs at most one
  * call at a time per container.
  */
 import type { Logger } from 'pino';
 import { CniError } from './errors.js';
 import { cniEnv, execPlugin, findPlugin } from './exec.js';
+import { runInProcess, type PluginFactory } from './in-process.js';
 import { loadConfDir, toConfList } from './netconf.js';
 import { ResultCache, type AttachmentKey } from './result-cache.js';
 import { ErrorCode, type Command, type NetConf, type NetConfList, type Result } from './types.js';
@@ -81,6 +84,18 @@ export interface CniInvokerOptions {
   cacheDir?: string;
   /** PATH for the plugins (default: the standard system directories). */
   path?: string;
+  /**
+   * Plugin types run in this process (builtin.ts: builtinPlugins()) rather than as executables;
+   * binDirs is still CNI_PATH for what they delegate to. Default: none.
+   */
+  builtins?: ReadonlyMap<string, PluginFactory>;
+}
+
+/** One plugin type, ready to be called with an environment and stdin. */
+interface Runnable {
+  /** Where it runs from: the executable's path, or `builtin:<type>`. */
+  id: string;
+  call(env: Record<string, string>, stdin: unknown): Promise<unknown>;
 }
 
 const DEFAULT_TIMEOUT_MS = 60_000;
@@ -123,7 +138,7 @@ export function createCniInvoker(opts: CniInvokerOptions): CniInvoker {
   const timeoutMs = opts.timeoutMs ?? DEFAULT_TIMEOUT_MS;
   const cache = new ResultCache(opts.cacheDir ?? DEFAULT_CACHE_DIR);
   const basePath = opts.path ?? DEFAULT_PATH;
-  /** Plugin file → the versions it reported. */
+  /** Plugin (Runnable id) → the versions it reported. */
   const versions = new Map<string, string[]>();
   const fixedConf = opts.conf ? toConfList(opts.conf) : undefined;
 
@@ -136,13 +151,21 @@ export function createCniInvoker(opts: CniInvokerOptions): CniInvoker {
     };
   }
 
+  /** The plugin of type `type`: a builtin, else the executable found in binDirs. */
+  async function runnable(type: string): Promise<Runnable> {
+    const builtin = opts.builtins?.get(type);
+    if (builtin) return { id: `builtin:${type}`, call: (e, stdin) => runInProcess(type, builtin, e, stdin, timeoutMs) };
+    const file = await findPlugin(type, opts.binDirs);
+    return { id: file, call: (e, stdin) => execPlugin(file, e, stdin, timeoutMs) };
+  }
+
   /** Runs one plugin (ADD: resolves with its decoded result); errors come back attributed to it. */
   async function run(command: Command, conf: NetConf, p: DetachParams): Promise<Result | undefined> {
     const started = Date.now();
     try {
-      const file = await findPlugin(conf.type, opts.binDirs);
-      await requireVersion(file, conf.type, conf.cniVersion, p);
-      const out = await execPlugin(file, env(command, p), conf, timeoutMs);
+      const plugin = await runnable(conf.type);
+      await requireVersion(plugin, conf.type, conf.cniVersion, p);
+      const out = await plugin.call(env(command, p), conf);
       log.debug({ plugin: conf.type, command, containerId: p.containerId, ms: Date.now() - started }, 'cni plugin finished');
       return command === 'ADD' ? decodeResult(out) : undefined;
     } catch (err) {
@@ -152,14 +175,14 @@ export function createCniInvoker(opts: CniInvokerOptions): CniInvoker {
     }
   }
 
-  async function requireVersion(file: string, type: string, cniVersion: string, p: DetachParams): Promise<void> {
-    let supported = versions.get(file);
+  async function requireVersion(plugin: Runnable, type: string, cniVersion: string, p: DetachParams): Promise<void> {
+    let supported = versions.get(plugin.id);
     if (!supported) {
-      const reply = (await execPlugin(file, env('VERSION', p), { cniVersion }, timeoutMs)) as { supportedVersions?: unknown } | undefined;
+      const reply = (await plugin.call(env('VERSION', p), { cniVersion })) as { supportedVersions?: unknown } | undefined;
       const list = reply?.supportedVersions;
       if (!Array.isArray(list)) throw new CniError(ErrorCode.DecodingFailure, 'failed to decode VERSION reply');
       supported = list.filter((v): v is string => typeof v === 'string');
-      versions.set(file, supported);
+      versions.set(plugin.id, supported);
     }
     if (!supported.includes(cniVersion)) {
       throw new CniError(ErrorCode.IncompatibleVersion, `plugin does not support CNI ${cniVersion}`, `${type} supports ${supported.join(', ')}`);

@@ -72,9 +72,17 @@ export class Observer {
     return { sandboxes: observedSandboxes.sort(newestSandboxFirst), containers: containers.sort(newestContainerFirst) };
   }
 
-  /** The pod a container or sandbox belongs to, when its pod was observed since it was created. */
+  /** The pod a container or sandbox belongs to, when its pod was observed (or it was claimed) since it was created. */
   ownerOf(id: string): string | undefined {
     return this.owners.get(id);
+  }
+
+  /**
+   * Records that a container or sandbox just created belongs to `podUid`, so that its events (a
+   * container that exits at once) find the pod before its next observation.
+   */
+  claim(id: string, podUid: string): void {
+    this.owners.set(id, podUid);
   }
 
   /** Drops what is kept for a pod. */

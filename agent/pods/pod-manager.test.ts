@@ -387,6 +387,20 @@ describe('running pods', () => {
     await expect(stat(path.join(podDir(h.dataDir, pod.metadata!.uid!), 'sandboxes'))).rejects.toThrow();
   });
 
+  it('creates containers while the sandbox is networked, and starts them with the network and /etc/hosts in place', async () => {
+    const script = 'ip -4 -o addr show dev eth0 > /tmp/net-at-start; cat /etc/hosts > /tmp/hosts-at-start; exec sleep 3600';
+    await h.createPod({ metadata: { name: 'early' }, spec: { terminationGracePeriodSeconds: 1, containers: [{ name: 'main', image: BUSYBOX, command: ['sh', '-c', script] }] } });
+    const pod = await h.waitPod('early', ready('main'));
+    const ip = pod.status!.podIP!.replace(/\./g, '\\.');
+    expect(await exec(pod, 'main', 'cat /tmp/net-at-start')).toMatch(new RegExp(`inet ${ip}/24 `));
+    expect(await exec(pod, 'main', 'cat /tmp/hosts-at-start')).toMatch(new RegExp(`^${ip}\\tearly$`, 'm'));
+    expect((await eventLines('early')).filter((l) => / (Pulled|Created|Started):/.test(l))).toEqual([
+      `Normal Pulled: Container image "${BUSYBOX}" already present on machine`,
+      'Normal Created: Created container: main',
+      'Normal Started: Started container main',
+    ]);
+  });
+
   it('reaches another pod by pod IP', async () => {
     await h.createPod({ metadata: { name: 'web' }, spec: { terminationGracePeriodSeconds: 1, containers: [{ name: 'httpd', image: BUSYBOX, command: ['sh', '-c', 'echo hello-from-web > /tmp/index.html; exec httpd -f -p 8080 -h /tmp'] }] } });
     await h.createPod(sleeper('client'));

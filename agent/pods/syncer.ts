@@ -11,7 +11,7 @@
  *   sandboxes, volumes and cgroup.
  * The status is PATCHed (merge, /status) only when it differs from what was last written.
  */
-import { writeFile } from 'node:fs/promises';
+import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Container, Pod, PodStatus } from 'kubernetes-types/core/v1.js';
 import type { Logger } from 'pino';
@@ -70,6 +70,31 @@ export interface PodState {
 
 export function newPodState(): PodState {
   return { waiting: new Map(), observed: EMPTY_OBSERVATION, warned: new Set() };
+}
+
+/** Whether a container start ended with the container running, and when to try again (image pull back-off). */
+interface StartOutcome {
+  started: boolean;
+  retryAfterMs?: number;
+}
+
+/** A container created and ready to start, or the outcome of failing to get there. */
+type Prepared = { container: Container; id: string } | { outcome: StartOutcome };
+
+const NETWORK_FIELDS = new Set(['status.podIP', 'status.podIPs']);
+
+/**
+ * Whether the containers of `starts` can be created while the sandbox's network is being set up:
+ * nothing they are created with depends on it — no environment variable from the pod's addresses,
+ * no downwardAPI or projected volume (rewritten with the addresses once known) — and the pod has
+ * its own network (a host-network sandbox needs no setup to wait for).
+ */
+export function preparableEarly(pod: Pod, starts: ContainerStart[]): boolean {
+  if (starts.length === 0 || pod.spec?.hostNetwork) return false;
+  if ((pod.spec?.volumes ?? []).some((v) => v.downwardAPI || v.projected)) return false;
+  const names = new Set(starts.map((s) => s.name));
+  const containers = [...(pod.spec?.initContainers ?? []), ...(pod.spec?.containers ?? [])].filter((c) => names.has(c.name));
+  return !containers.some((c) => (c.env ?? []).some((e) => NETWORK_FIELDS.has(e.valueFrom?.fieldRef?.fieldPath ?? '')));
 }
 
 export interface SyncerDeps {
@@ -163,15 +188,21 @@ export class PodSyncer {
 
     let sandboxId = actions.sandboxId;
     let podIPs = readySandbox(st.observed)?.podIPs ?? [];
+    let prepared = new Map<string, Prepared>();
     if (actions.createSandbox) {
+      // Containers that need nothing from the network are created while CNI wires the sandbox.
+      const early = preparableEarly(pod, actions.start) ? actions.start : [];
+      let preparing: Promise<Map<string, Prepared>> | undefined;
+      const prepareEarly = (id: string) => (preparing = this.prepareAll(pod, st, early, id, volumes!, facts.hostIPs, facts.allocatable));
       try {
-        ({ sandboxId, podIPs } = await this.createSandbox(pod, actions.createSandbox.attempt));
+        ({ sandboxId, podIPs } = await this.createSandbox(pod, actions.createSandbox.attempt, early.length > 0 ? prepareEarly : undefined));
       } catch (err) {
         if (err instanceof RuntimeError && err.code === 'Unavailable') throw err;
         st.observed = await deps.observer.observe(uid);
         await this.writeStatus(pod, st, false);
         return { requeueAfterMs: SETUP_RETRY_MS };
       }
+      prepared = (await preparing) ?? prepared;
       acted = true;
       if ((pod.spec?.volumes ?? []).some((v) => v.downwardAPI || v.projected)) {
         volumes = (await this.setUpVolumes(pod, st, podIPs, facts.hostIPs, facts.allocatable)) ?? volumes;
@@ -184,7 +215,7 @@ export class PodSyncer {
       later(Math.max(0, b.until.getTime() - now.getTime()));
     }
     for (const start of actions.start) {
-      const outcome = await this.startContainer(pod, st, start, sandboxId!, podIPs, volumes, facts.hostIPs, facts.allocatable);
+      const outcome = await this.startContainer(pod, st, start, sandboxId!, podIPs, volumes, facts.hostIPs, facts.allocatable, prepared.get(start.name));
       acted = true;
       if (outcome.retryAfterMs !== undefined) later(outcome.retryAfterMs);
       if (!outcome.started && start.init) break;
@@ -293,18 +324,26 @@ export class PodSyncer {
     return st.volumes;
   }
 
-  /** Creates and networks a sandbox; on failure records FailedCreatePodSandBox, removes what was made and rejects. */
-  private async createSandbox(pod: Pod, attempt: number): Promise<{ sandboxId: string; podIPs: string[] }> {
+  /**
+   * Creates and networks a sandbox. `whileNetworking`, when given, is called with the sandbox's id
+   * once it runs, before CNI ADD, and runs alongside it (the caller awaits its promise). On
+   * failure: records FailedCreatePodSandBox, waits for `whileNetworking` to settle, removes what
+   * was made (the containers it created in the sandbox with it) and rejects.
+   */
+  private async createSandbox(pod: Pod, attempt: number, whileNetworking?: (sandboxId: string) => Promise<unknown>): Promise<{ sandboxId: string; podIPs: string[] }> {
     const { deps } = this;
     const identity = identityOf(pod);
     const hostNetwork = pod.spec?.hostNetwork ?? false;
     let sandboxId: string | undefined;
+    let alongside: Promise<unknown> | undefined;
     try {
-      const cgroupParent = await deps.cgroups.ensurePod(identity.uid, qosClassOf(pod.spec), podCgroupLimits(pod));
-      const { config: dns, missingClusterDNS } = podDNSConfig(pod, deps.dns, await deps.hostDNS());
+      const [cgroupParent, hostDNS] = await Promise.all([deps.cgroups.ensurePod(identity.uid, qosClassOf(pod.spec), podCgroupLimits(pod)), deps.hostDNS()]);
+      const { config: dns, missingClusterDNS } = podDNSConfig(pod, deps.dns, hostDNS);
       if (missingClusterDNS) {
         deps.events.pod(pod, 'Warning', 'MissingClusterDNS', `pod: "${formatPod(pod)}". kubelet does not have ClusterDNS IP configured and cannot create Pod using "ClusterFirst" policy. Falling back to "Default" policy.`);
       }
+      // Containers mount the hosts file: it exists before any is created, and gets the addresses in place (same inode) after CNI.
+      if (!hostNetwork) await this.writeHostsFile(pod, []);
       const ports = portMappings(pod);
       sandboxId = await deps.runtime.runPodSandbox({
         pod: identity,
@@ -318,18 +357,23 @@ export class PodSyncer {
         labels: {},
         sysctls: podSysctls(pod),
       });
+      deps.observer.claim(sandboxId, identity.uid);
+      alongside = whileNetworking?.(sandboxId);
+      // Its failure is the caller's to handle once this resolves; until then it must not count as unhandled.
+      alongside?.catch(() => undefined);
       let podIPs: string[] = [];
       if (!hostNetwork) {
         const sandbox = (await deps.runtime.listPodSandboxes(identity.uid)).find((s) => s.id === sandboxId);
         if (!sandbox?.netnsPath) throw new Error(`sandbox ${sandboxId} has no network namespace`);
         podIPs = await deps.network.setUp(identity, sandboxId, sandbox.netnsPath, ports);
-        await writeFile(this.hostsFile(identity.uid), managedHostsFile(pod, podIPs));
+        await this.writeHostsFile(pod, podIPs);
       }
       this.log.debug({ pod: `${identity.namespace}/${identity.name}`, sandbox: sandboxId, podIPs }, 'sandbox ready');
       return { sandboxId, podIPs };
     } catch (err) {
       deps.events.pod(pod, 'Warning', 'FailedCreatePodSandBox', `Failed to create pod sandbox: ${errorMessage(err)}`);
       this.log.warn({ pod: `${identity.namespace}/${identity.name}`, err: errorMessage(err) }, 'sandbox creation failed');
+      await alongside?.catch(() => undefined);
       if (sandboxId) {
         const id = sandboxId;
         await deps.network.tearDown(identity, id).catch((e) => this.log.warn({ err: errorMessage(e) }, 'network teardown after failed sandbox failed'));
@@ -343,10 +387,17 @@ export class PodSyncer {
     return path.join(podDir(this.deps.dataDir, uid), 'etc-hosts');
   }
 
+  /** Writes the pod's managed /etc/hosts in place (containers bind-mount the file itself). */
+  private async writeHostsFile(pod: Pod, podIPs: string[]): Promise<void> {
+    const file = this.hostsFile(pod.metadata!.uid!);
+    await mkdir(path.dirname(file), { recursive: true });
+    await writeFile(file, managedHostsFile(pod, podIPs));
+  }
+
   /**
-   * Starts one container instance: back-off step, image, configuration, create, start, postStart.
-   * Failures become the container's waiting reason (and events); resolves whether it runs, and
-   * when to try again for an image pull back-off.
+   * Starts one container instance: what prepareContainer() does (unless `prepared` already did it),
+   * then start and postStart. Failures become the container's waiting reason (and events); resolves
+   * whether it runs, and when to try again for an image pull back-off.
    */
   private async startContainer(
     pod: Pod,
@@ -357,16 +408,76 @@ export class PodSyncer {
     volumes: Map<string, MountedVolume>,
     hostIPs: string[],
     allocatable: NodeAllocatable,
-  ): Promise<{ started: boolean; retryAfterMs?: number }> {
+    prepared?: Prepared,
+  ): Promise<StartOutcome> {
+    const ready = prepared ?? (await this.prepareContainer(pod, st, start, sandboxId, podIPs, volumes, hostIPs, allocatable));
+    if ('outcome' in ready) return ready.outcome;
+    const { deps } = this;
+    const { container, id } = ready;
+    deps.events.container(pod, container.name, 'Normal', 'Created', `Created container: ${container.name}`);
+    try {
+      await deps.runtime.startContainer(id);
+    } catch (err) {
+      if (err instanceof RuntimeError && err.code === 'Unavailable') throw err;
+      return this.failContainer(pod, st, container, 'RunContainerError', errorMessage(err));
+    }
+    deps.events.container(pod, container.name, 'Normal', 'Started', `Started container ${container.name}`);
+    st.waiting.delete(container.name);
+
+    const postStart = container.lifecycle?.postStart;
+    if (postStart) {
+      const failure = await runHook(pod, container, postStart, { runtime: deps.runtime, containerId: id, podIP: reachableIP(pod, podIPs) }, 0);
+      if (failure) {
+        deps.events.container(pod, container.name, 'Warning', 'FailedPostStartHook', failure);
+        const status = await deps.runtime.containerStatus(id);
+        await killContainer(this.killDeps(), pod, status, { message: 'FailedPostStartHook', podIP: reachableIP(pod, podIPs) });
+        return this.failContainer(pod, st, container, 'PostStartHookError', failure, false);
+      }
+    }
+    return { started: true };
+  }
+
+  /** Records why a container waits (and, unless `event` is false, a Failed event). */
+  private failContainer(pod: Pod, st: PodState, container: Container, reason: string, message: string, event = true): StartOutcome {
+    st.waiting.set(container.name, { reason, message });
+    if (event) this.deps.events.container(pod, container.name, 'Warning', 'Failed', `Error: ${message}`);
+    return { started: false };
+  }
+
+  /** prepareContainer() for each of `starts`, one after another, by container name. */
+  private async prepareAll(
+    pod: Pod,
+    st: PodState,
+    starts: ContainerStart[],
+    sandboxId: string,
+    volumes: Map<string, MountedVolume>,
+    hostIPs: string[],
+    allocatable: NodeAllocatable,
+  ): Promise<Map<string, Prepared>> {
+    const out = new Map<string, Prepared>();
+    for (const start of starts) out.set(start.name, await this.prepareContainer(pod, st, start, sandboxId, [], volumes, hostIPs, allocatable));
+    return out;
+  }
+
+  /**
+   * Everything of a container start up to a created container: back-off step, image,
+   * configuration, create. A failure is the start's outcome (waiting reason and events recorded).
+   */
+  private async prepareContainer(
+    pod: Pod,
+    st: PodState,
+    start: ContainerStart,
+    sandboxId: string,
+    podIPs: string[],
+    volumes: Map<string, MountedVolume>,
+    hostIPs: string[],
+    allocatable: NodeAllocatable,
+  ): Promise<Prepared> {
     const { deps } = this;
     const uid = pod.metadata!.uid!;
     const list: Container[] = start.init ? (pod.spec?.initContainers ?? []) : (pod.spec?.containers ?? []);
     const container = list.find((c) => c.name === start.name)!;
-    const fail = (reason: string, message: string, event = true) => {
-      st.waiting.set(container.name, { reason, message });
-      if (event) deps.events.container(pod, container.name, 'Warning', 'Failed', `Error: ${message}`);
-      return { started: false };
-    };
+    const fail = (reason: string, message: string) => ({ outcome: this.failContainer(pod, st, container, reason, message) });
     if (start.backoff) deps.crashBackoff.next(start.backoff.key, start.backoff.since.getTime());
 
     try {
@@ -375,7 +486,7 @@ export class PodSyncer {
       if (!(err instanceof ImageError)) throw err;
       st.waiting.set(container.name, { reason: err.reason, message: err.message });
       deps.events.container(pod, container.name, 'Warning', 'Failed', `Error: ${err.reason}`);
-      return { started: false, retryAfterMs: err.retryAfterMs };
+      return { outcome: { started: false, retryAfterMs: err.retryAfterMs } };
     }
 
     let config;
@@ -398,34 +509,14 @@ export class PodSyncer {
       return fail('CreateContainerConfigError', errorMessage(err));
     }
 
-    let id: string;
     try {
-      id = await deps.runtime.createContainer(sandboxId, config);
+      const id = await deps.runtime.createContainer(sandboxId, config);
+      deps.observer.claim(id, uid);
+      return { container, id };
     } catch (err) {
       if (err instanceof RuntimeError && err.code === 'Unavailable') throw err;
       return fail('CreateContainerError', errorMessage(err));
     }
-    deps.events.container(pod, container.name, 'Normal', 'Created', `Created container: ${container.name}`);
-    try {
-      await deps.runtime.startContainer(id);
-    } catch (err) {
-      if (err instanceof RuntimeError && err.code === 'Unavailable') throw err;
-      return fail('RunContainerError', errorMessage(err));
-    }
-    deps.events.container(pod, container.name, 'Normal', 'Started', `Started container ${container.name}`);
-    st.waiting.delete(container.name);
-
-    const postStart = container.lifecycle?.postStart;
-    if (postStart) {
-      const failure = await runHook(pod, container, postStart, { runtime: deps.runtime, containerId: id, podIP: reachableIP(pod, podIPs) }, 0);
-      if (failure) {
-        deps.events.container(pod, container.name, 'Warning', 'FailedPostStartHook', failure);
-        const status = await deps.runtime.containerStatus(id);
-        await killContainer(this.killDeps(), pod, status, { message: 'FailedPostStartHook', podIP: reachableIP(pod, podIPs) });
-        return fail('PostStartHookError', failure, false);
-      }
-    }
-    return { started: true };
   }
 
   private async collectGarbage(observed: ObservedPod): Promise<void> {

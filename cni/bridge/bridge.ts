@@ -2,11 +2,13 @@
  * tug-bridge: attaches a container to a Linux bridge with a veth pair and addresses from a delegated
  * IPAM plugin (config.ts lists the options).
  *
- * ADD: bridge created if missing (concurrent creators are fine), veth pair made inside the container's
- * namespace as CNI_IFNAME with its host end named from (container id, ifname) so DEL finds it without
- * state, host end attached to the bridge (hairpin when asked), addresses and routes set in the
- * container, loopback up, gateway address on the bridge, firewall rules (firewall.ts). On failure
- * everything it did is undone (best effort) and the error is returned. A prevResult given to ADD is
+ * ADD: addresses from IPAM; bridge created if missing (concurrent creators are fine), veth pair with
+ * its container end moved into the container's namespace as CNI_IFNAME and its host end named from
+ * (container id, ifname) so DEL finds it without state, host end attached to the bridge (hairpin
+ * when asked), gateway address on the bridge, addresses and routes set in the container, loopback
+ * up, firewall rules (firewall.ts). The host side and the container side each take one `ip` run
+ * (a batch), the container side and the firewall at once. On failure everything it did is undone
+ * (best effort) and the error is returned. A prevResult given to ADD is
  * replaced by this plugin's result (it is meant to come first in a chain).
  * DEL: IPAM released, both veth ends deleted, the network's firewall rules removed with the bridge's
  * last port. Idempotent: a missing namespace, veth or address is not an error.
@@ -23,8 +25,8 @@ import { ErrorCode, type CniArgs, type IPConfig, type NetConf, type Result, type
 import { decodeResult } from '../version.js';
 import { parseBridgeConfig, type BridgeConfig } from './config.js';
 import type { Firewall, NetworkRules } from './firewall.js';
-import { addresses, deleteLink, ensureAddress, ensureBridge, ensureRoute, getLink, routes as listRoutes } from './links.js';
-import type { NetOps } from './netops.js';
+import { addresses, deleteLink, getLink, routes as listRoutes, runBatch, type BatchStep, type Link } from './links.js';
+import { isExists, type NetOps } from './netops.js';
 
 export interface BridgeDeps {
   ops: NetOps;
@@ -81,33 +83,80 @@ function routeDst(dst: string): string {
   return dst.endsWith('/32') ? dst.slice(0, -3) : dst;
 }
 
+/** Waits for every one of `tasks`, then rejects with the first failure if any (nothing is left running). */
+async function allDone(tasks: Promise<unknown>[]): Promise<void> {
+  const failed = (await Promise.allSettled(tasks)).find((r): r is PromiseRejectedResult => r.status === 'rejected');
+  if (failed) throw failed.reason;
+}
+
 export function bridgePlugin({ ops, ipam, firewall }: BridgeDeps): PluginHandlers {
+  /**
+   * The host end, in one `ip` run: the bridge (created unless it exists; a concurrent creator
+   * winning is fine) and up, the veth pair (container end moved into `netns`), the host end on the
+   * bridge and up, hairpin, the gateway addresses; resolves with the host end and the bridge as they
+   * are then. A leftover host end of an interrupted ADD of the same key is replaced.
+   */
+  async function hostEnd(c: BridgeConfig, args: CniArgs, netns: string, hostVeth: string, addrs: Assigned[]): Promise<[Link, Link]> {
+    const mtu = c.mtu ? ['mtu', String(c.mtu)] : [];
+    const gateways = c.isGateway ? [...new Set(addrs.map((a) => `${a.gateway}/${a.cidr.prefix}`))] : [];
+    const steps: BatchStep[] = [
+      { args: ['link', 'add', 'name', c.bridge, ...mtu, 'type', 'bridge'], tolerateExists: true },
+      { args: ['link', 'set', 'dev', c.bridge, 'up'] },
+      { args: ['link', 'add', hostVeth, ...mtu, 'type', 'veth', 'peer', 'name', args.ifName, ...mtu, 'netns', netns] },
+      { args: ['link', 'set', 'dev', hostVeth, 'master', c.bridge, 'up'] },
+      ...(c.hairpinMode ? [{ args: ['link', 'set', 'dev', hostVeth, 'type', 'bridge_slave', 'hairpin', 'on'] }] : []),
+      ...gateways.map((g) => ({ args: ['addr', 'add', g, 'dev', c.bridge], tolerateExists: true })),
+      { args: ['link', 'show', 'dev', hostVeth] },
+      { args: ['link', 'show', 'dev', c.bridge] },
+    ];
+    let links: Link[];
+    try {
+      links = await runBatch(ops, steps);
+    } catch (err) {
+      if (!isExists(err)) throw err;
+      await deleteLink(ops, hostVeth);
+      links = await runBatch(ops, steps);
+    }
+    const [hostLink, bridgeLink] = links as [Link, Link];
+    if (bridgeLink.linkinfo?.info_kind !== 'bridge') throw new Error(`${c.bridge} exists and is not a bridge`);
+    if (c.isGateway) await ops.setSysctl('net/ipv4/ip_forward', '1');
+    return [hostLink, bridgeLink];
+  }
+
+  /** The container end, in one `ip` run inside `netns`: addresses, links up, routes; resolves with the interface. */
+  async function containerEnd(args: CniArgs, netns: string, addrs: Assigned[], routes: Route[]): Promise<Link> {
+    const [link] = await runBatch(
+      ops,
+      [
+        ...addrs.map((a) => ({ args: ['addr', 'add', a.ip.address, 'dev', args.ifName], tolerateExists: true })),
+        { args: ['link', 'set', 'dev', args.ifName, 'up'] },
+        { args: ['link', 'set', 'dev', 'lo', 'up'] },
+        ...routes.map((r) => ({ args: ['route', 'add', r.dst, ...(r.gw ? ['via', r.gw] : []), 'dev', args.ifName], tolerateExists: true })),
+        { args: ['link', 'show', 'dev', args.ifName] },
+      ],
+      netns,
+    );
+    return link!;
+  }
+
+  /**
+   * Wires the container to the bridge: the host end first (the port on the bridge keeps the
+   * network's firewall rules from being removed by a concurrent DEL), then the container end and
+   * the firewall rules at once.
+   */
   async function attach(conf: NetConf, args: CniArgs, c: BridgeConfig, netns: string, hostVeth: string, ipamResult: Result): Promise<Result> {
     const addrs = assigned(ipamResult);
-    const mtu = c.mtu ? ['mtu', String(c.mtu)] : [];
-    await deleteLink(ops, hostVeth); // a leftover of an earlier, interrupted ADD of the same key
-    await ops.ip(['link', 'add', args.ifName, ...mtu, 'type', 'veth', 'peer', 'name', hostVeth, ...mtu, 'netns', ops.hostNetns], netns);
-    await ops.ip(['link', 'set', 'dev', hostVeth, 'master', c.bridge]);
-    if (c.hairpinMode) await ops.ip(['link', 'set', 'dev', hostVeth, 'type', 'bridge_slave', 'hairpin', 'on']);
-    await ops.ip(['link', 'set', 'dev', hostVeth, 'up']);
-    if (c.isGateway) {
-      for (const a of addrs) await ensureAddress(ops, c.bridge, `${a.gateway}/${a.cidr.prefix}`);
-      await ops.setSysctl('net/ipv4/ip_forward', '1');
-    }
-    for (const a of addrs) await ensureAddress(ops, args.ifName, a.ip.address, netns);
-    await ops.ip(['link', 'set', 'dev', args.ifName, 'up'], netns);
-    await ops.ip(['link', 'set', 'dev', 'lo', 'up'], netns);
     const routes = containerRoutes(c, ipamResult.routes ?? [], addrs[0]!.gateway);
-    for (const r of routes) await ensureRoute(ops, r.dst, r.gw, args.ifName, netns);
-    await firewall.ensure(networkRules(conf, c, addrs));
-    const [bridgeLink, hostLink, podLink] = await Promise.all([getLink(ops, c.bridge), getLink(ops, hostVeth), getLink(ops, args.ifName, netns)]);
+    const [hostLink, bridgeLink] = await hostEnd(c, args, netns, hostVeth, addrs);
+    const podLink = containerEnd(args, netns, addrs, routes);
+    await allDone([podLink, firewall.ensure(networkRules(conf, c, addrs))]);
     const dns = conf.dns ?? ipamResult.dns;
     return {
       cniVersion: conf.cniVersion,
       interfaces: [
-        { name: c.bridge, mac: bridgeLink?.address ?? '' },
-        { name: hostVeth, mac: hostLink?.address ?? '' },
-        { name: args.ifName, mac: podLink?.address ?? '', sandbox: netns },
+        { name: c.bridge, mac: bridgeLink.address ?? '' },
+        { name: hostVeth, mac: hostLink.address ?? '' },
+        { name: args.ifName, mac: (await podLink).address ?? '', sandbox: netns },
       ],
       ips: addrs.map((a) => ({ address: a.ip.address, gateway: a.gateway, interface: 2 })),
       routes,
@@ -119,7 +168,6 @@ export function bridgePlugin({ ops, ipam, firewall }: BridgeDeps): PluginHandler
     const c = parseBridgeConfig(conf);
     const netns = args.netns ?? '';
     if (!(await ops.netnsExists(netns))) throw new CniError(ErrorCode.UnknownContainer, 'network namespace not found', netns);
-    await ensureBridge(ops, c.bridge, c.mtu);
     const ipamResult = await ipam.add(conf, args);
     const hostVeth = hostVethName(args.containerId, args.ifName);
     try {

@@ -84,6 +84,29 @@ function scan(save: string, spec: ChainSpec) {
   };
 }
 
+/**
+ * iptables-save output as `iptables -t <table> -S` prints each table: chain declarations become
+ * `-P <chain> <policy>` (built-in chains) or `-N <chain>`, rules stay as they are.
+ */
+export function listTables(save: string): Map<string, string[]> {
+  const tables = new Map<string, string[]>();
+  let current: string[] | undefined;
+  for (const line of save.split('\n')) {
+    if (line.startsWith('*')) tables.set(line.slice(1).trim(), (current = []));
+    else if (!current || line === 'COMMIT' || line.startsWith('#')) continue;
+    else if (line.startsWith(':')) {
+      const [chain, policy] = line.slice(1).split(' ');
+      current.push(policy === '-' ? `-N ${chain}` : `-P ${chain} ${policy}`);
+    } else if (line.startsWith('-A ')) current.push(line);
+  }
+  return tables;
+}
+
+/** A rule as `iptables -S` prints it (comments quoted). */
+export function listed(chain: string, rule: Rule): string {
+  return ['-A', chain, ...rule.map((a, i) => (rule[i - 1] === '--comment' ? `"${a}"` : a))].join(' ');
+}
+
 const belongsTo = (line: string, network: string) => line.includes(`--comment "tug-cni:${network}"`) || line.includes(`--comment tug-cni:${network} `);
 
 export class Firewall {
@@ -118,12 +141,15 @@ export class Firewall {
   /** Puts the network's rules in place (replacing older ones of the network). Idempotent. */
   async ensure(r: NetworkRules): Promise<void> {
     await withFileLock(this.lockFile, LOCK_TIMEOUT_MS, async () => {
-      for (const spec of CHAINS) {
+      const listings = await this.listings();
+      for (const [i, spec] of CHAINS.entries()) {
         const wanted = spec.rules(r);
-        const found = scan(await this.ops.iptables(['-t', spec.table, '-S']), spec);
+        const found = scan(listings[i]!, spec);
         const ours = found.rules.filter((l) => belongsTo(l, r.network));
         const needJump = wanted.length > 0 && found.jumps.length === 0;
-        if (!needJump && ours.length === wanted.length && (await this.allPresent(spec, wanted))) continue;
+        // Listed exactly as wanted means present; a listing that differs only in form is checked with -C.
+        const listedAsWanted = ours.length === wanted.length && ours.every((l, i) => l === listed(spec.chain, wanted[i]!));
+        if (!needJump && ours.length === wanted.length && (listedAsWanted || (await this.allPresent(spec, wanted)))) continue;
         // Declaring the chain flushes it; it is refilled in the same transaction.
         const input = [
           `*${spec.table}`,
@@ -138,6 +164,12 @@ export class Firewall {
     });
   }
 
+  /** `iptables -S` of each chain's table, in CHAINS order, from one iptables-save. */
+  private async listings(): Promise<string[]> {
+    const tables = listTables(await this.ops.iptablesSave());
+    return CHAINS.map((spec) => (tables.get(spec.table) ?? []).join('\n'));
+  }
+
   private async allPresent(spec: ChainSpec, rules: Rule[]): Promise<boolean> {
     for (const rule of rules) if (!(await this.has(spec, spec.chain, rule))) return false;
     return true;
@@ -150,8 +182,9 @@ export class Firewall {
   async removeIfUnused(network: string, bridge: string): Promise<void> {
     await withFileLock(this.lockFile, LOCK_TIMEOUT_MS, async () => {
       if ((await bridgePorts(this.ops, bridge)).length > 0) return;
-      for (const spec of CHAINS) {
-        const found = scan(await this.ops.iptables(['-t', spec.table, '-S']), spec);
+      const listings = await this.listings();
+      for (const [i, spec] of CHAINS.entries()) {
+        const found = scan(listings[i]!, spec);
         const ours = found.rules.filter((l) => belongsTo(l, network));
         const othersLeft = found.rules.length > ours.length;
         if (ours.length === 0 && (othersLeft || !found.exists)) continue;

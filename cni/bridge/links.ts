@@ -1,7 +1,8 @@
 /**
  * Link, address and route operations the bridge plugin needs, built on NetOps' `ip` (JSON output).
- * Creation steps tolerate "already exists" so that concurrent plugin runs (two pods starting at once,
- * both creating the bridge) and retries converge; deletions tolerate "not there".
+ * Creation steps (batch steps marked tolerateExists) tolerate "already exists" so that concurrent
+ * plugin runs (two pods starting at once, both creating the bridge) and retries converge; deletions
+ * tolerate "not there".
  */
 import { isExists, isMissing, type NetOps } from './netops.js';
 
@@ -18,6 +19,12 @@ export interface LinkAddress {
   family: string;
   local: string;
   prefixlen: number;
+}
+
+/** One command of runBatch(); `tolerateExists`: "already exists" counts as done. */
+export interface BatchStep {
+  args: string[];
+  tolerateExists?: boolean;
 }
 
 export interface LinkRoute {
@@ -37,18 +44,18 @@ export async function getLink(ops: NetOps, name: string, netns?: string): Promis
   }
 }
 
-/** Creates the bridge unless it exists (a concurrent creator winning is fine) and sets it up. */
-export async function ensureBridge(ops: NetOps, name: string, mtu: number | undefined): Promise<Link> {
-  try {
-    await ops.ip(['link', 'add', 'name', name, ...(mtu ? ['mtu', String(mtu)] : []), 'type', 'bridge']);
-  } catch (err) {
-    if (!isExists(err)) throw err;
-  }
-  const link = await getLink(ops, name);
-  if (!link) throw new Error(`bridge ${name} vanished after creation`);
-  if (link.linkinfo?.info_kind !== 'bridge') throw new Error(`${name} exists and is not a bridge`);
-  await ops.ip(['link', 'set', 'dev', name, 'up']);
-  return link;
+/**
+ * Runs `steps` in one `ip` process (in `netns` when given); resolves with the links the `link show`
+ * steps printed, in order. Rejects with the first failure that is not tolerated.
+ */
+export async function runBatch(ops: NetOps, steps: BatchStep[], netns?: string): Promise<Link[]> {
+  const { failures, output } = await ops.ipBatch(steps.map((s) => s.args), netns);
+  const fatal = failures.find((f) => !(steps[f.index]?.tolerateExists && isExists(f.error)));
+  if (fatal) throw fatal.error;
+  return output
+    .split('\n')
+    .filter((l) => l.trim() !== '')
+    .map((l) => (JSON.parse(l) as Link[])[0]!);
 }
 
 /** Deletes a link; nothing happens when it is already gone. */
@@ -70,27 +77,9 @@ export async function bridgePorts(ops: NetOps, bridge: string): Promise<string[]
   }
 }
 
-/** Adds `cidr` to `dev`; an address already there is fine. */
-export async function ensureAddress(ops: NetOps, dev: string, cidr: string, netns?: string): Promise<void> {
-  try {
-    await ops.ip(['addr', 'add', cidr, 'dev', dev], netns);
-  } catch (err) {
-    if (!isExists(err)) throw err;
-  }
-}
-
 export async function addresses(ops: NetOps, dev: string, netns?: string): Promise<LinkAddress[]> {
   const [link] = JSON.parse(await ops.ip(['-j', 'addr', 'show', 'dev', dev], netns)) as { addr_info?: LinkAddress[] }[];
   return link?.addr_info ?? [];
-}
-
-/** Adds a route via `gw` on `dev`; an identical route already there is fine. */
-export async function ensureRoute(ops: NetOps, dst: string, gw: string | undefined, dev: string, netns?: string): Promise<void> {
-  try {
-    await ops.ip(['route', 'add', dst, ...(gw ? ['via', gw] : []), 'dev', dev], netns);
-  } catch (err) {
-    if (!isExists(err)) throw err;
-  }
 }
 
 export async function routes(ops: NetOps, netns?: string): Promise<LinkRoute[]> {

@@ -1,18 +1,12 @@
 /**
- * The tug-bridge executable (composition root): wires the real OS boundary, IPAM delegation and the
- * firewall into the bridge plugin and speaks the CNI protocol on stdin/stdout/environment.
+ * The tug-bridge executable (composition root): runs the bridge plugin (builtin.ts: the real OS
+ * boundary, IPAM delegation to the executable named by ipam.type, the firewall) on this process's
+ * CNI protocol: stdin, stdout, environment.
  */
-import { bridgePlugin } from '../bridge/bridge.js';
-import { Firewall } from '../bridge/firewall.js';
-import { createNetOps } from '../bridge/netops.js';
-import { createIpamDelegate } from '../delegate.js';
+import { tugBridge } from '../builtin.js';
 import { readAll, runPlugin } from '../skel.js';
 
-/** Serialises firewall edits of all tug-bridge runs on this host. */
-const FIREWALL_LOCK = '/run/tug-cni/firewall.lock';
-
-const ops = createNetOps();
-const plugin = bridgePlugin({ ops, ipam: createIpamDelegate(process.env), firewall: new Firewall(ops, FIREWALL_LOCK) });
-const { stdout, exitCode } = await runPlugin(plugin, process.env, await readAll(process.stdin));
+const env = Object.fromEntries(Object.entries(process.env).filter((e): e is [string, string] => e[1] !== undefined));
+const { stdout, exitCode } = await runPlugin(tugBridge()(env), env, await readAll(process.stdin));
 process.stdout.write(stdout);
 process.exitCode = exitCode;

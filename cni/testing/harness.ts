@@ -11,6 +11,7 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { Firewall } from '../bridge/firewall.js';
 import { createNetOps } from '../bridge/netops.js';
+import { FIREWALL_LOCK } from '../builtin.js';
 
 const run = promisify(execFile);
 const CNI_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -20,8 +21,7 @@ const REPO = path.resolve(CNI_DIR, '..');
 export const CNI_BIN = path.join(CNI_DIR, 'bin');
 /** Debian's reference plugins (containernetworking-plugins). */
 export const REFERENCE_BIN = '/usr/lib/cni';
-/** The firewall lock tug-bridge uses (plugins/bridge.ts). */
-export const FIREWALL_LOCK = '/run/tug-cni/firewall.lock';
+export { FIREWALL_LOCK };
 
 export const suffix = () => randomBytes(3).toString('hex');
 

@@ -1,8 +1,9 @@
 /**
  * Integration-test support for pod management: a real tug server (and Redis), the real Docker
- * runtime with a label prefix unique to the run, real pod cgroups, and real CNI (tug-bridge on a
- * bridge and /24 unique to the run) behind a PodManager for one test node. close() removes what
- * the run created, also after failures: pods, containers, network, cgroups, temp directories.
+ * runtime with a label prefix unique to the run, real pod cgroups, and real CNI (tug-bridge, run
+ * in-process as the agent runs it, on a bridge and /24 unique to the run) behind a PodManager for
+ * one test node. close() removes what the run created, also after failures: pods, containers,
+ * network, cgroups, temp directories.
  */
 import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -14,6 +15,7 @@ import { pino } from 'pino';
 import { RESOURCES } from '../../../control-plane/api/registry.js';
 import { ApiClient } from '../../../control-plane/client/api-client.js';
 import { EventRecorder } from '../../../control-plane/client/event-recorder.js';
+import { builtinPlugins } from '../../../cni/builtin.js';
 import { createCniInvoker } from '../../../cni/invoker.js';
 import { writeNetworkConfig } from '../../../cni/network-config.js';
 import { buildPlugins, CNI_BIN, freeTestSubnet, removeTestNetwork } from '../../../cni/testing/harness.js';
@@ -86,7 +88,8 @@ export async function startNodeHarness(opts: HarnessOptions = {}): Promise<NodeH
     const { subnet } = await freeTestSubnet();
     const confDir = path.join(tmp, 'net.d');
     await writeNetworkConfig(confDir, { name: network, podCIDR: subnet, bridge, clusterCIDR: subnet, dataDir: path.join(tmp, 'ipam') });
-    const cni = createCniInvoker({ confDir, binDirs: [CNI_BIN], logger, cacheDir: path.join(tmp, 'cni-cache') });
+    // As the agent runs them: Tugboat's plugins in-process.
+    const cni = createCniInvoker({ confDir, binDirs: [CNI_BIN], logger, cacheDir: path.join(tmp, 'cni-cache'), builtins: builtinPlugins() });
     const recorder = new EventRecorder(client, { component: 'kubelet', host: nodeName }, logger);
     const start = () => startPodManager({ client, nodeName, runtime, cgroups, cni, recorder, dataDir, logger, backoff: opts.backoff, resyncMs: opts.resyncMs ?? 2000 });
 

@@ -28,31 +28,40 @@ function config(over: Partial<ContainerConfig> = {}): ContainerConfig {
 describe('sandboxCreateOptions', () => {
   const base: SandboxConfig = { pod, attempt: 2, hostname: 'web', hostNetwork: false, portMappings: [], cgroupParent: '/tugpods/podu1', labels: { app: 'web' } };
 
-  it('makes an isolated pause container with the pod DNS, aliases and labels', () => {
-    const o = sandboxCreateOptions({ ...base, dns: { servers: ['10.96.0.10'], searches: ['ns.svc'], options: ['ndots:5'] }, hostAliases: [{ ip: '1.2.3.4', hostnames: ['a', 'b'] }] }, 'pause:1', keys);
-    expect(o).toMatchObject({ name: 'k8s_POD_web_ns_u1_2', Image: 'pause:1', Hostname: 'web' });
+  it('makes an isolated pause container without Docker networking, with the given files, labels and limits', () => {
+    const files = ['/run/x/resolv.conf:/etc/resolv.conf:rw', '/run/x/hosts:/etc/hosts:rw'];
+    const o = sandboxCreateOptions({ ...base, dns: { servers: ['10.96.0.10'], searches: ['ns.svc'], options: ['ndots:5'] }, hostAliases: [{ ip: '1.2.3.4', hostnames: ['a', 'b'] }] }, 'pause:1', keys, files);
+    expect(o).toMatchObject({ name: 'k8s_POD_web_ns_u1_2', Image: 'pause:1', Hostname: 'web', NetworkDisabled: true });
     expect(o.Labels).toEqual({ app: 'web', 'io.kubernetes.pod.uid': 'u1', 'io.kubernetes.pod.name': 'web', 'io.kubernetes.pod.namespace': 'ns', 'io.tugboat.kind': 'sandbox', 'io.tugboat.attempt': '2' });
     expect(o.HostConfig).toMatchObject({
       NetworkMode: 'none',
       IpcMode: 'shareable',
-      Dns: ['10.96.0.10'],
-      DnsSearch: ['ns.svc'],
-      DnsOptions: ['ndots:5'],
-      ExtraHosts: ['a:1.2.3.4', 'b:1.2.3.4'],
+      Binds: files,
       CgroupParent: '/tugpods/podu1',
       RestartPolicy: { Name: 'no' },
       LogConfig: { Type: 'json-file', Config: { 'max-size': '10m', 'max-file': '2' } },
     });
+    // Docker's own DNS options need its networking: the files carry them.
+    expect(o.HostConfig).not.toHaveProperty('Dns');
+    expect(o.HostConfig).not.toHaveProperty('ExtraHosts');
   });
 
-  it('uses the host network and no hostname with hostNetwork', () => {
-    const o = sandboxCreateOptions({ ...base, hostNetwork: true }, 'pause:1', keys);
-    expect(o.HostConfig?.NetworkMode).toBe('host');
+  it('uses the host network, with Docker writing DNS and aliases, and no hostname with hostNetwork', () => {
+    const o = sandboxCreateOptions({ ...base, hostNetwork: true, dns: { servers: ['10.96.0.10'], searches: ['ns.svc'], options: ['ndots:5'] }, hostAliases: [{ ip: '1.2.3.4', hostnames: ['a', 'b'] }] }, 'pause:1', keys);
+    expect(o.HostConfig).toMatchObject({ NetworkMode: 'host', Dns: ['10.96.0.10'], DnsSearch: ['ns.svc'], DnsOptions: ['ndots:5'], ExtraHosts: ['a:1.2.3.4', 'b:1.2.3.4'] });
+    expect(o.NetworkDisabled).toBeUndefined();
     expect(o.Hostname).toBeUndefined();
   });
 });
 
 describe('containerCreateOptions', () => {
+  it("adds the sandbox's files where the container mounts nothing itself", () => {
+    const files = ['/run/x/resolv.conf:/etc/resolv.conf:rw', '/run/x/hosts:/etc/hosts:rw'];
+    const own = { hostPath: '/pods/p/etc-hosts', containerPath: '/etc/hosts', readOnly: false };
+    expect(containerCreateOptions({ ...sandbox, files }, config(), keys).HostConfig?.Binds).toEqual(files);
+    expect(containerCreateOptions({ ...sandbox, files }, config({ mounts: [own] }), keys).HostConfig?.Binds).toEqual(['/pods/p/etc-hosts:/etc/hosts:rw', files[0]]);
+  });
+
   it.each([
     ['neither', undefined, undefined, undefined, undefined],
     ['args only', undefined, ['a'], undefined, ['a']],

@@ -23,26 +23,29 @@ export function containerName(pod: PodIdentity, config: ContainerConfig): string
 }
 
 /**
- * Create options of a sandbox: the pause image with no network (CNI wires the namespace at
- * /proc/<pid>/ns/net afterwards) or the host's, a shareable IPC namespace, the pod's hostname,
- * DNS and host aliases (containers joining its network share its /etc/resolv.conf and /etc/hosts).
- * Port mappings are not Docker's business here (the network is `none`): the CNI portmap plugin or
- * the service proxy handles hostPort.
+ * Create options of a sandbox: the pause image, a shareable IPC namespace, the pod's hostname.
+ * With a network of its own, Docker networking is disabled: runc gives it a fresh network
+ * namespace with loopback up (CNI wires it at /proc/<pid>/ns/net afterwards), and `files` (the
+ * binds of sandbox-files.ts) are its /etc/resolv.conf and /etc/hosts, with the pod's DNS and host
+ * aliases, shared with the containers that join it. On the host's network Docker writes both from
+ * the same settings. Port mappings are not Docker's business here: the CNI portmap plugin or the
+ * service proxy handles hostPort.
  */
-export function sandboxCreateOptions(config: SandboxConfig, image: string, keys: LabelKeys): Docker.ContainerCreateOptions {
+export function sandboxCreateOptions(config: SandboxConfig, image: string, keys: LabelKeys, files: string[] = []): Docker.ContainerCreateOptions {
   const extraHosts = (config.hostAliases ?? []).flatMap((alias) => alias.hostnames.map((name) => `${name}:${alias.ip}`));
+  const docker = config.hostNetwork
+    ? { Dns: config.dns?.servers, DnsSearch: config.dns?.searches, DnsOptions: config.dns?.options, ExtraHosts: extraHosts.length > 0 ? extraHosts : undefined }
+    : { Binds: files };
   return {
     name: sandboxName(config),
     Image: image,
     Hostname: config.hostNetwork ? undefined : config.hostname,
     Labels: { ...config.labels, ...podLabels(config.pod, keys), [keys.kind]: 'sandbox', [keys.attempt]: String(config.attempt) },
+    ...(config.hostNetwork ? {} : { NetworkDisabled: true }),
     HostConfig: {
       NetworkMode: config.hostNetwork ? 'host' : 'none',
       IpcMode: 'shareable',
-      Dns: config.dns?.servers,
-      DnsSearch: config.dns?.searches,
-      DnsOptions: config.dns?.options,
-      ExtraHosts: extraHosts.length > 0 ? extraHosts : undefined,
+      ...docker,
       CgroupParent: config.cgroupParent || undefined,
       Sysctls: config.sysctls,
       SecurityOpt: ['no-new-privileges'],
@@ -69,11 +72,13 @@ function bind(mount: ContainerConfig['mounts'][number]): string {
 
 /**
  * Create options of a container joined to `sandbox`'s network and IPC namespaces (not its PID
- * namespace) under the pod's cgroup parent. Kubernetes command/args semantics: `command` replaces
- * the image's ENTRYPOINT (and drops its CMD), `args` replace CMD; with neither the image decides.
+ * namespace) under the pod's cgroup parent, with the sandbox's `files` (binds of /etc/resolv.conf
+ * and /etc/hosts) where the container mounts nothing of its own. Kubernetes command/args
+ * semantics: `command` replaces the image's ENTRYPOINT (and drops its CMD), `args` replace CMD;
+ * with neither the image decides.
  */
 export function containerCreateOptions(
-  sandbox: { id: string; pod: PodIdentity; cgroupParent: string },
+  sandbox: { id: string; pod: PodIdentity; cgroupParent: string; files?: string[] },
   config: ContainerConfig,
   keys: LabelKeys,
 ): Docker.ContainerCreateOptions {
@@ -107,7 +112,7 @@ export function containerCreateOptions(
       NetworkMode: `container:${sandbox.id}`,
       IpcMode: `container:${sandbox.id}`,
       CgroupParent: sandbox.cgroupParent || undefined,
-      Binds: config.mounts.map(bind),
+      Binds: [...config.mounts.map(bind), ...(sandbox.files ?? []).filter((f) => !config.mounts.some((m) => m.containerPath === f.split(':')[1]))],
       Devices: config.devices?.map((d) => ({ PathOnHost: d.hostPath, PathInContainer: d.containerPath, CgroupPermissions: d.permissions })),
       CpuShares: r.cpuShares > 0 ? r.cpuShares : undefined,
       CpuQuota: r.cpuQuotaUs > 0 ? r.cpuQuotaUs : undefined,

@@ -1,8 +1,9 @@
 /**
  * ContainerRuntime over Docker Engine (API 1.41+, cgroupfs driver) through dockerode.
  *
- * A sandbox is a pause container with network `none` (or the host's) that the agent wires with
- * CNI through `netnsPath`; containers join its network and IPC namespaces and its cgroup parent.
+ * A sandbox is a pause container in a fresh network namespace without Docker networking (or in
+ * the host's) that the agent wires with CNI through `netnsPath`; containers join its network and
+ * IPC namespaces, its cgroup parent and its /etc/resolv.conf and /etc/hosts (sandbox-files.ts).
  * Everything created carries the labels of labels.ts, and lists filter on them, so a restarted
  * agent finds exactly what it (or a runtime with the same label prefix) created.
  * Methods reject with RuntimeError (errors.ts maps Docker's answers).
@@ -28,8 +29,9 @@ import { containerCreateOptions, sandboxCreateOptions, sandboxStatus, statusFrom
 import { dockerMessage, dockerStatus, toRuntimeError } from './errors.js';
 import { containerEvents } from './events.js';
 import { execExitCode, killExec } from './exec.js';
-import { ensurePauseImage } from './images.js';
+import { ensurePauseImage, PAUSE_IMAGE } from './images.js';
 import { labelKeys, podFromLabels, type LabelKeys } from './labels.js';
+import { DEFAULT_SANDBOX_FILES_ROOT, removeSandboxFiles, sharedBinds, writeSandboxFiles } from './sandbox-files.js';
 import { limitBytes, outputFrames, stdinWriter, streamSession } from './streams.js';
 
 export const DEFAULT_DOCKER_SOCKET = '/var/run/docker.sock';
@@ -44,10 +46,14 @@ export interface DockerRuntimeOptions {
   labelPrefix?: string;
   /** A pull fails once the engine reports no progress for this long; default 30 s. */
   pullIdleTimeoutMs?: number;
+  /** Where sandboxes' /etc/resolv.conf and /etc/hosts are kept (sandbox-files.ts); default /run/tugboat/sandboxes. */
+  sandboxFilesRoot?: string;
 }
 
 /** Grace of the pause process at sandbox stop (it exits at once on SIGTERM). */
 const SANDBOX_STOP_SECONDS = 2;
+/** How long repo digests of an image id are kept. */
+const DIGESTS_TTL_MS = 10_000;
 /** How long an attach waits for the container's exit once its output ended, before giving up. */
 const ATTACH_EXIT_GRACE_MS = 5000;
 
@@ -77,12 +83,16 @@ async function tolerate(statuses: number[], fn: () => Promise<unknown>): Promise
 class DockerRuntime implements ContainerRuntime {
   private readonly keys: LabelKeys;
   private readonly log: Logger;
+  /** Image id → its repo digests and when they were read (repoDigests()). */
+  private readonly digests = new Map<string, { value: string[] | undefined; at: number }>();
+  private readonly filesRoot: string;
 
   constructor(
     private readonly docker: Docker,
     private readonly opts: DockerRuntimeOptions,
   ) {
     this.keys = labelKeys(opts.labelPrefix ?? '');
+    this.filesRoot = opts.sandboxFilesRoot ?? DEFAULT_SANDBOX_FILES_ROOT;
     this.log = opts.logger.child({ component: 'docker-runtime' });
   }
 
@@ -131,6 +141,7 @@ class DockerRuntime implements ContainerRuntime {
     } finally {
       clearTimeout(timer);
     }
+    this.digests.clear();
     const ref = /[:@][^/]*$/.test(image) ? image : `${image}:latest`;
     const info = await this.imageStatus(ref);
     if (!info) throw new RuntimeError('ImagePullFailed', `pulled ${image} but the engine does not list it`);
@@ -143,13 +154,31 @@ class DockerRuntime implements ContainerRuntime {
     return images.map((i) => imageInfo(i.Id, i.RepoTags, i.Size));
   }
 
+  /**
+   * With a network of its own the sandbox gets a fresh namespace from runc and its resolv.conf and
+   * hosts from sandbox-files.ts (see sandboxCreateOptions). The pause image is built (PAUSE_IMAGE)
+   * only when creating a sandbox finds it missing. On failure nothing is left behind.
+   */
   async runPodSandbox(config: SandboxConfig): Promise<string> {
-    const image = this.opts.pauseImage ?? (await call(() => ensurePauseImage(this.docker)));
-    const id = await this.createNamed(sandboxCreateOptions(config, image, this.keys));
+    const files = config.hostNetwork ? [] : await writeSandboxFiles(this.filesRoot, config);
+    const create = (image: string) => this.createNamed(sandboxCreateOptions(config, image, this.keys, files));
+    let id: string | undefined;
     try {
+      if (this.opts.pauseImage) {
+        id = await create(this.opts.pauseImage);
+      } else {
+        try {
+          id = await create(PAUSE_IMAGE);
+        } catch (err) {
+          if (!(err instanceof RuntimeError && err.code === 'ImageNotFound')) throw err;
+          id = await create(await call(() => ensurePauseImage(this.docker)));
+        }
+      }
       await this.docker.getContainer(id).start();
     } catch (err) {
-      await tolerate([404], () => this.docker.getContainer(id).remove({ force: true }));
+      const created = id;
+      if (created) await tolerate([404], () => this.docker.getContainer(created).remove({ force: true }));
+      await removeSandboxFiles(this.filesRoot, files);
       throw toRuntimeError(err);
     }
     this.log.debug({ pod: `${config.pod.namespace}/${config.pod.name}`, sandbox: id }, 'sandbox started');
@@ -163,11 +192,18 @@ class DockerRuntime implements ContainerRuntime {
     await tolerate([304, 404], () => this.docker.getContainer(id).stop({ t: SANDBOX_STOP_SECONDS }));
   }
 
-  /** Removes the sandbox and whatever containers are left in it, running or not. */
+  /** Removes the sandbox, whatever containers are left in it, running or not, and its files. */
   async removePodSandbox(id: string): Promise<void> {
+    let binds: string[] | undefined;
+    try {
+      binds = (await this.docker.getContainer(id).inspect()).HostConfig.Binds ?? undefined;
+    } catch (err) {
+      if (dockerStatus(err) !== 404) throw toRuntimeError(err);
+    }
     const containers = await this.listRaw([`${this.keys.sandboxId}=${id}`]);
     await Promise.all(containers.map((c) => this.removeContainer(c.Id)));
     await this.removeContainer(id);
+    await removeSandboxFiles(this.filesRoot, binds);
   }
 
   /** One list call, plus an inspect per running sandbox for its PID (and so netnsPath). */
@@ -191,7 +227,7 @@ class DockerRuntime implements ContainerRuntime {
   async createContainer(sandboxId: string, config: ContainerConfig): Promise<string> {
     const sandbox = await call(() => this.docker.getContainer(sandboxId).inspect());
     if (sandbox.Config.Labels?.[this.keys.kind] !== 'sandbox') throw new RuntimeError('NotFound', `no sandbox ${sandboxId}`);
-    const target = { id: sandbox.Id, pod: podFromLabels(sandbox.Config.Labels, this.keys), cgroupParent: sandbox.HostConfig.CgroupParent ?? '' };
+    const target = { id: sandbox.Id, pod: podFromLabels(sandbox.Config.Labels, this.keys), cgroupParent: sandbox.HostConfig.CgroupParent ?? '', files: sharedBinds(sandbox.HostConfig.Binds) };
     const id = await this.createNamed(containerCreateOptions(target, config, this.keys));
     this.log.debug({ sandbox: sandboxId, container: config.name, id }, 'container created');
     return id;
@@ -218,26 +254,38 @@ class DockerRuntime implements ContainerRuntime {
   }
 
   /**
-   * Summaries from one list call (plus one image list for image refs): identity, state, image and
-   * creation time. Exit code, reason and start/finish times come from containerStatus().
+   * Summaries from one list call (plus an inspect of each distinct image, in parallel, for image
+   * refs): identity, state, image and creation time. Exit code, reason and start/finish times come
+   * from containerStatus().
    */
   async listContainers(podUid?: string): Promise<ContainerStatus[]> {
     const entries = await this.listRaw([`${this.keys.kind}=container`, ...(podUid ? [`${this.keys.podUid}=${podUid}`] : [])]);
-    if (entries.length === 0) return [];
-    const images = await call(() => this.docker.listImages());
-    const digests = new Map(images.map((i) => [i.Id, i.RepoDigests]));
+    const imageIds = [...new Set(entries.map((e) => e.ImageID))];
+    const digests = new Map(await Promise.all(imageIds.map(async (id) => [id, await this.repoDigests(id)] as const)));
     return entries.map((entry) => statusFromList(entry, digests.get(entry.ImageID), this.keys));
+  }
+
+  /**
+   * The repo digests of an image (by id); undefined when it is gone. Kept for DIGESTS_TTL_MS: an
+   * id names fixed content, only a pull or push adds digests (pullImage() forgets what is kept).
+   */
+  private async repoDigests(imageId: string): Promise<string[] | undefined> {
+    const kept = this.digests.get(imageId);
+    if (kept && Date.now() - kept.at < DIGESTS_TTL_MS) return kept.value;
+    let value: string[] | undefined;
+    try {
+      value = (await this.docker.getImage(imageId).inspect()).RepoDigests;
+    } catch (err) {
+      if (dockerStatus(err) !== 404) throw toRuntimeError(err);
+    }
+    for (const [id, entry] of this.digests) if (Date.now() - entry.at >= DIGESTS_TTL_MS) this.digests.delete(id);
+    this.digests.set(imageId, { value, at: Date.now() });
+    return value;
   }
 
   async containerStatus(id: string): Promise<ContainerStatus> {
     const info = await call(() => this.docker.getContainer(id).inspect());
-    let repoDigests: string[] | undefined;
-    try {
-      repoDigests = (await this.docker.getImage(info.Image).inspect()).RepoDigests;
-    } catch (err) {
-      if (dockerStatus(err) !== 404) throw toRuntimeError(err);
-    }
-    return statusFromInspect(info, repoDigests, this.keys);
+    return statusFromInspect(info, await this.repoDigests(info.Image), this.keys);
   }
 
   /**
