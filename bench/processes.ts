@@ -1,19 +1,22 @@
 /**
  * The system under test as real processes on loopback: a private redis-server (AOF on, no RDB
- * snapshots) and the built `tug server` against it, each in its own temp dir. Every start registers
- * its undo (stop the process, remove the dir) with a Cleanup before it can fail half-way.
+ * snapshots), the built `tug server` against it and a `tug agent` joined to that server, each in its
+ * own temp dir. Every start registers its undo (stop the process, remove the dir, remove what the
+ * agent left in Docker and the network) with a Cleanup before it can fail half-way.
  *
  * e2e/harness has similar helpers; the benchmark needs the process ids (for /proc sampling) and
  * extra node flags (profiling), and imports nothing outside control-plane/api and client.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import https from 'node:https';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
 import type { Cleanup } from './cleanup.js';
 
 /** The nearest folder above `dir` holding a package.json: the repository root, from bench/ or dist/bench/. */
@@ -46,6 +49,17 @@ export interface TugServerProcess {
   output(): string;
 }
 
+export interface TugAgentProcess {
+  pid: number;
+  nodeName: string;
+  /** The Linux bridge its pods attach to (also the CNI network's name). */
+  bridge: string;
+  /** Prefix of the labels on its containers. */
+  labelPrefix: string;
+  /** The last 20 kB the agent wrote to stdout and stderr. */
+  output(): string;
+}
+
 /** A port that was free a moment ago on 127.0.0.1. */
 function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -75,6 +89,13 @@ function terminate(proc: ChildProcess): Promise<void> {
     });
     proc.kill('SIGTERM');
   });
+}
+
+/** Runs a command to its end; resolves with stdout, rejects with stderr on a non-zero exit. */
+export async function runCommand(cmd: string, args: string[], input?: string): Promise<string> {
+  const run = promisify(execFile)(cmd, args, { maxBuffer: 16 * 2 ** 20, timeout: STOP_TIMEOUT_MS * 3 });
+  if (input !== undefined) run.child.stdin?.end(input);
+  return (await run).stdout;
 }
 
 /** Spawns `cmd` with its output kept (last 20 kB) and its stop registered with `cleanup`. */
@@ -169,4 +190,43 @@ export async function startTugServer(cleanup: Cleanup, redisUrl: string, nodeArg
   });
   const adminToken = (await readFile(path.join(dataDir, 'admin.token'), 'utf8')).trim();
   return { pid: proc.pid!, url: `https://127.0.0.1:${port}`, adminToken, caCertPem, output };
+}
+
+/**
+ * Starts the built `tug agent` against `server` as its own node: node name, bridge, streaming
+ * port, data dir and container-label prefix all unique to this run, so that it meets no other
+ * agent's pods. Resolves once the agent logs "agent running". Its cleanup stops it, then removes
+ * whatever it left: containers carrying its labels, its bridge and its CNI firewall rules.
+ * `nodeArgs` go to node (e.g. --cpu-prof).
+ */
+export async function startTugAgent(cleanup: Cleanup, server: TugServerProcess, nodeArgs: string[] = []): Promise<TugAgentProcess> {
+  if (!existsSync(TUG_BIN)) throw new Error(`${TUG_BIN} is missing: run npm run build first`);
+  const id = randomBytes(3).toString('hex');
+  const agent = { nodeName: `bench-node-${id}`, bridge: `tugb${id}`, labelPrefix: `b${id}.` };
+  const dataDir = await tempDir(cleanup, 'tug-bench-agent-');
+  const caFile = path.join(dataDir, 'ca.crt');
+  await writeFile(caFile, server.caCertPem);
+  const port = await freePort();
+  // Registered before the agent starts, so it runs after the agent has stopped.
+  cleanup.add(`remove the leftovers of agent ${agent.nodeName}`, () => removeAgentLeftovers(agent.labelPrefix, agent.bridge));
+  const args = [
+    ...nodeArgs, TUG_BIN, 'agent', '--server', server.url, '--token', server.adminToken, '--ca-cert', caFile, '--node-name', agent.nodeName,
+    '--node-ip', '127.0.0.1', '--agent-port', String(port), '--bridge', agent.bridge, '--data-dir', path.join(dataDir, 'state'),
+    '--runtime-label-prefix', agent.labelPrefix, '--log-level', 'info',
+  ];
+  const { proc, output } = launch(cleanup, 'tug agent', process.execPath, args);
+  await waitReady('tug agent', proc, output, async () => output().includes('"agent running"'));
+  return { pid: proc.pid!, ...agent, output };
+}
+
+/** Removes the containers labelled with `labelPrefix`, the bridge, and the CNI rules of its network (named after the bridge). */
+async function removeAgentLeftovers(labelPrefix: string, bridge: string): Promise<void> {
+  const ids = (await runCommand('docker', ['ps', '-aq', '--filter', `label=${labelPrefix}io.tugboat.kind`])).split('\n').filter(Boolean);
+  if (ids.length) await runCommand('docker', ['rm', '-f', ...ids]);
+  await runCommand('ip', ['link', 'del', bridge]).catch(() => undefined);
+  const ours = new RegExp(`--comment "?tug-cni:${bridge}[" ]`);
+  for (const table of ['nat', 'filter']) {
+    const rules = (await runCommand('iptables', ['-w', '5', '-t', table, '-S'])).split('\n').filter((l) => l.startsWith('-A ') && ours.test(l));
+    if (rules.length) await runCommand('iptables-restore', ['--noflush', '-w', '5'], [`*${table}`, ...rules.map((l) => l.replace(/^-A /, '-D ')), 'COMMIT', ''].join('\n'));
+  }
 }
