@@ -1,6 +1,7 @@
 /**
  * One node agent: registers the node, waits for its pod CIDR, wires the pod network (CNI), and runs
- * the pod manager and the streaming server (logs, exec, attach, port-forward). `startAgent` is the
+ * the cluster DNS server (on the pod bridge's gateway address), the service proxy (iptables), the
+ * pod manager and the streaming server (logs, exec, attach, port-forward). `startAgent` is the
  * composition of the agent's parts; `tug agent` and `tug up` call it with explicit options.
  */
 import path from 'node:path';
@@ -9,9 +10,13 @@ import type { Logger } from 'pino';
 import { RESOURCES } from '../control-plane/api/registry.js';
 import { ApiClient } from '../control-plane/client/api-client.js';
 import { EventRecorder } from '../control-plane/client/event-recorder.js';
+import { ensurePodBridge } from '../cni/bridge/pod-bridge.js';
+import { createNetOps } from '../cni/bridge/netops.js';
 import { builtinPlugins } from '../cni/builtin.js';
 import { createCniInvoker } from '../cni/invoker.js';
 import { writeNetworkConfig } from '../cni/network-config.js';
+import { startClusterDNS, type ClusterDNS } from '../proxy/dns/index.js';
+import { startServiceProxy } from '../proxy/proxy.js';
 import { createPodCgroups } from './cgroups/index.js';
 import { readHostInfo } from './node/host-info.js';
 import { NodeRegistrar } from './node/registrar.js';
@@ -43,6 +48,8 @@ export interface AgentOptions {
   dockerSocket?: string;
   /** Prefix of the runtime's labels (tests run several agents on one Docker engine). */
   runtimeLabelPrefix?: string;
+  /** Prefix of the service proxy's iptables chains (default TUG; tests run several agents on one host). */
+  proxyChainPrefix?: string;
   logger: Logger;
 }
 
@@ -58,6 +65,20 @@ async function waitForPodCIDR(client: ApiClient, nodeName: string, log: Logger):
     if (node.spec?.podCIDR) return node.spec.podCIDR;
     if (waited % 10_000 === 0) log.info({ node: nodeName }, 'waiting for the control plane to assign a pod CIDR');
     await new Promise((r) => setTimeout(r, 500));
+  }
+}
+
+/**
+ * The node's cluster DNS server on the pod gateway, port 53. When it cannot listen (another
+ * server holds the port), the agent goes on without it and says so: pods then resolve with the
+ * host's resolvers and cluster names fail.
+ */
+async function startNodeDNS(client: ApiClient, gateway: string, log: Logger): Promise<ClusterDNS | undefined> {
+  try {
+    return await startClusterDNS({ client, listen: [{ address: gateway, port: 53 }], logger: log });
+  } catch (err) {
+    log.error({ address: `${gateway}:53`, err: (err as Error).message }, 'cluster DNS cannot listen: pods will not resolve Service names; free port 53 on the pod gateway and restart the agent');
+    return undefined;
   }
 }
 
@@ -96,8 +117,12 @@ export async function startAgent(opts: AgentOptions): Promise<RunningAgent> {
   // The network is named after its bridge: two agents on one host (tests, tug cluster) keep apart.
   await writeNetworkConfig(path.join(cniDir, 'net.d'), { name: opts.bridge, podCIDR, bridge: opts.bridge, clusterCIDR: opts.clusterCIDR, dataDir: path.join(cniDir, 'ipam') });
   const cni = createCniInvoker({ confDir: path.join(cniDir, 'net.d'), binDirs: CNI_BIN_DIRS, cacheDir: path.join(cniDir, 'results'), builtins: builtinPlugins(), logger: log });
+  const gateway = await ensurePodBridge(createNetOps(), opts.bridge, podCIDR);
   await registrar.reportStatus(true);
-  log.info({ podCIDR, bridge: opts.bridge }, 'pod network configured');
+  log.info({ podCIDR, bridge: opts.bridge, gateway }, 'pod network configured');
+
+  const dns = await startNodeDNS(client, gateway, log);
+  const proxy = await startServiceProxy({ client, nodeName: opts.nodeName, nodeIPs: [], clusterCIDR: opts.clusterCIDR, prefix: opts.proxyChainPrefix, logger: log });
 
   const podManager = await startPodManager({
     client,
@@ -107,6 +132,8 @@ export async function startAgent(opts: AgentOptions): Promise<RunningAgent> {
     cni,
     recorder: new EventRecorder(client, { component: 'kubelet', host: opts.nodeName }, log),
     dataDir: opts.dataDir,
+    // Pods with dnsPolicy ClusterFirst ask the node's DNS server; without one they get the host's resolvers.
+    dns: dns ? { servers: [gateway], searches: [] } : undefined,
     logger: log,
   });
   const streaming = await startStreamingServer({ port: opts.agentPort, runtime, targets: podManager, client, logger: log });
@@ -116,6 +143,9 @@ export async function startAgent(opts: AgentOptions): Promise<RunningAgent> {
     stop: async () => {
       await streaming.close();
       await podManager.stop();
+      // Service rules stay: pods keep running, and their Services must keep answering until the agent is back.
+      await proxy.stop();
+      await dns?.stop();
       registrar.stop();
       client.close();
     },

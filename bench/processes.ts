@@ -5,7 +5,8 @@
  * agent left in Docker and the network) with a Cleanup before it can fail half-way.
  *
  * e2e/harness has similar helpers; the benchmark needs the process ids (for /proc sampling) and
- * extra node flags (profiling), and imports nothing outside control-plane/api and client.
+ * extra node flags (profiling), and imports nothing outside control-plane/api and client but the
+ * proxy's rule cleanup.
  */
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -17,6 +18,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
+import { createProxyHost } from '../proxy/host.js';
+import { createRuleApplier } from '../proxy/iptables.js';
 import type { Cleanup } from './cleanup.js';
 
 /** The nearest folder above `dir` holding a package.json: the repository root, from bench/ or dist/bench/. */
@@ -202,17 +205,20 @@ export async function startTugServer(cleanup: Cleanup, redisUrl: string, nodeArg
 export async function startTugAgent(cleanup: Cleanup, server: TugServerProcess, nodeArgs: string[] = []): Promise<TugAgentProcess> {
   if (!existsSync(TUG_BIN)) throw new Error(`${TUG_BIN} is missing: run npm run build first`);
   const id = randomBytes(3).toString('hex');
-  const agent = { nodeName: `bench-node-${id}`, bridge: `tugb${id}`, labelPrefix: `b${id}.` };
+  const agent = { nodeName: `bench-node-${id}`, bridge: `tugb${id}`, labelPrefix: `b${id}.`, chainPrefix: `B${id.toUpperCase()}` };
   const dataDir = await tempDir(cleanup, 'tug-bench-agent-');
   const caFile = path.join(dataDir, 'ca.crt');
   await writeFile(caFile, server.caCertPem);
   const port = await freePort();
   // Registered before the agent starts, so it runs after the agent has stopped.
-  cleanup.add(`remove the leftovers of agent ${agent.nodeName}`, () => removeAgentLeftovers(agent.labelPrefix, agent.bridge));
+  cleanup.add(`remove the leftovers of agent ${agent.nodeName}`, async () => {
+    await removeAgentLeftovers(agent.labelPrefix, agent.bridge);
+    await createRuleApplier({ host: createProxyHost(), prefix: agent.chainPrefix }).cleanup();
+  });
   const args = [
     ...nodeArgs, TUG_BIN, 'agent', '--server', server.url, '--token', server.adminToken, '--ca-cert', caFile, '--node-name', agent.nodeName,
     '--node-ip', '127.0.0.1', '--agent-port', String(port), '--bridge', agent.bridge, '--data-dir', path.join(dataDir, 'state'),
-    '--runtime-label-prefix', agent.labelPrefix, '--log-level', 'info',
+    '--runtime-label-prefix', agent.labelPrefix, '--proxy-chain-prefix', agent.chainPrefix, '--log-level', 'info',
   ];
   const { proc, output } = launch(cleanup, 'tug agent', process.execPath, args);
   await waitReady('tug agent', proc, output, async () => output().includes('"agent running"'));

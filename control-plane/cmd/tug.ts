@@ -53,6 +53,8 @@ Flags of agent (and of up, for its agent):
   --cluster-cidr CIDR Pod network of the cluster (default 10.244.0.0/16)
   --data-dir DIR      (agent) State directory (default /var/lib/tugboat/agent as root)
   --runtime-label-prefix P  (agent) Prefix of container labels, to run several agents on one Docker engine
+  --proxy-chain-prefix P    (agent) Prefix of the service proxy's iptables chains (default TUG; A-Z0-9, up to 7),
+                            to run several agents on one host
 
 Common: --log-level LEVEL (trace, debug, info, warn, error; default info; env TUG_LOG_LEVEL)
 `;
@@ -139,6 +141,7 @@ async function main(argv: string[]): Promise<void> {
         bridge: { type: 'string' },
         'cluster-cidr': { type: 'string' },
         'runtime-label-prefix': { type: 'string' },
+        'proxy-chain-prefix': { type: 'string' },
       },
       strict: true,
     }));
@@ -164,6 +167,7 @@ async function main(argv: string[]): Promise<void> {
       dataDir: path.resolve(values['data-dir'] ?? (process.getuid?.() === 0 ? '/var/lib/tugboat/agent' : path.join(os.homedir(), '.tug', 'agent'))),
       agentVersion: VERSION.gitVersion,
       runtimeLabelPrefix: values['runtime-label-prefix'],
+      proxyChainPrefix: values['proxy-chain-prefix'],
       logger: log,
     });
     stopOnSignals(log, agent.stop);

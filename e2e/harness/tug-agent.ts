@@ -1,8 +1,9 @@
 /**
  * Test harness: a real `tug agent` process (the built binary) joined to a harness server, with its
- * own node name, bridge, streaming port, data dir and container-label prefix, so that test runs
- * never meet each other's pods. stop() deletes every pod of the node through the API, waits for
- * the agent to remove their containers, stops the agent, and removes its bridge and data dir.
+ * own node name, bridge, streaming port, data dir, container-label prefix and proxy chain prefix, so
+ * that test runs never meet each other's pods or rules. stop() deletes every pod of the node through
+ * the API, waits for the agent to remove their containers, stops the agent, and removes its bridge,
+ * its service proxy chains and its data dir.
  */
 import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -11,6 +12,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { RESOURCES } from '../../control-plane/api/registry.js';
 import { ApiClient } from '../../control-plane/client/api-client.js';
+import { createProxyHost } from '../../proxy/host.js';
+import { createRuleApplier } from '../../proxy/iptables.js';
 import { freePort, TUG_BIN, type TugServer } from './tug-server.js';
 import { waitFor } from './wait.js';
 
@@ -21,6 +24,8 @@ export interface TugAgent {
   nodeName: string;
   bridge: string;
   labelPrefix: string;
+  /** Prefix of its service proxy's iptables chains. */
+  chainPrefix: string;
   port: number;
   dataDir: string;
   logs(): string;
@@ -34,6 +39,7 @@ export async function startTugAgent(server: TugServer, opts: { nodeName?: string
   const nodeName = opts.nodeName ?? `node-${id}`;
   const bridge = `tugt${id}`;
   const labelPrefix = `t${id}.`;
+  const chainPrefix = `T${id.toUpperCase()}`;
   const port = await freePort();
   const dataDir = await mkdtemp(path.join(os.tmpdir(), 'tug-agent-'));
   const caFile = path.join(dataDir, 'ca.crt');
@@ -46,7 +52,8 @@ export async function startTugAgent(server: TugServer, opts: { nodeName?: string
     proc = spawn(
       process.execPath,
       [TUG_BIN, 'agent', '--server', server.url, '--token', server.token, '--ca-cert', caFile, '--node-name', nodeName, '--node-ip', '127.0.0.1',
-        '--agent-port', String(port), '--bridge', bridge, '--data-dir', path.join(dataDir, 'state'), '--runtime-label-prefix', labelPrefix, '--log-level', 'info'],
+        '--agent-port', String(port), '--bridge', bridge, '--data-dir', path.join(dataDir, 'state'), '--runtime-label-prefix', labelPrefix,
+        '--proxy-chain-prefix', chainPrefix, '--log-level', 'info'],
       { stdio: ['ignore', 'pipe', 'pipe'] },
     );
     const collect = (c: Buffer) => {
@@ -81,6 +88,7 @@ export async function startTugAgent(server: TugServer, opts: { nodeName?: string
     nodeName,
     bridge,
     labelPrefix,
+    chainPrefix,
     port,
     dataDir,
     logs: () => output,
@@ -98,6 +106,7 @@ export async function startTugAgent(server: TugServer, opts: { nodeName?: string
         await kill('SIGTERM');
         client.close();
         removeLeftovers(labelPrefix, bridge);
+        await createRuleApplier({ host: createProxyHost(), prefix: chainPrefix }).cleanup();
         await rm(dataDir, { recursive: true, force: true });
       }
     },
