@@ -31,6 +31,8 @@ export interface TugAgent {
   logs(): string;
   /** SIGKILL (hard) or SIGTERM the agent and start it again with the same identity. */
   restart(opts?: { hard?: boolean }): Promise<void>;
+  /** SIGKILLs the agent and leaves it down, its pods running: a failed node; restart() brings it back. */
+  kill(): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -96,6 +98,7 @@ export async function startTugAgent(server: TugServer, opts: { nodeName?: string
       await kill(hard ? 'SIGKILL' : 'SIGTERM');
       await launch();
     },
+    kill: () => kill('SIGKILL'),
     stop: async () => {
       try {
         const list = await client.list(pods, undefined, { fieldSelector: `spec.nodeName=${nodeName}` });
