@@ -27,13 +27,13 @@ let renewTimer: NodeJS.Timeout;
 const microTime = () => new Date().toISOString().replace(/Z$/, '000Z');
 const seconds = () => new Date().toISOString().replace(/\.\d{3}Z$/, 'Z');
 
+/** Posts Ready as an agent would; a merge patch, so that controllers writing the Node meanwhile cause no conflict. */
 async function postReady(name: string): Promise<void> {
-  const node = await cluster.client.get<Node>(nodesDef, undefined, name);
   const now = seconds();
   const conditions = ['MemoryPressure', 'DiskPressure', 'PIDPressure']
     .map((type) => ({ type, status: 'False', reason: 'KubeletHasSufficient', message: 'ok', lastHeartbeatTime: now, lastTransitionTime: now }))
     .concat([{ type: 'Ready', status: 'True', reason: 'KubeletReady', message: 'kubelet is posting ready status', lastHeartbeatTime: now, lastTransitionTime: now }]);
-  await cluster.client.update(nodesDef, undefined, name, { ...node, status: { ...node.status, conditions } }, 'status');
+  await cluster.client.patch(nodesDef, undefined, name, 'merge', { status: { conditions } }, { subresource: 'status' });
 }
 
 async function addNode(name: string): Promise<void> {
