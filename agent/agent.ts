@@ -1,8 +1,9 @@
 /**
- * One node agent: registers the node, waits for its pod CIDR, wires the pod network (CNI), and runs
- * the cluster DNS server (on the pod bridge's gateway address), the service proxy (iptables), the
- * pod manager and the streaming server (logs, exec, attach, port-forward). `startAgent` is the
- * composition of the agent's parts; `tug agent` and `tug up` call it with explicit options.
+ * One node agent: registers the node, waits for its pod CIDR, wires the pod network (CNI) and the
+ * routes to other nodes' pods (network backend), and runs the cluster DNS server (on the pod
+ * bridge's gateway address), the service proxy (iptables), the pod manager and the streaming
+ * server (logs, exec, attach, port-forward). `startAgent` is the composition of the agent's parts;
+ * `tug agent` and `tug up` call it with explicit options.
  */
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -18,6 +19,7 @@ import { writeNetworkConfig } from '../cni/network-config.js';
 import { startClusterDNS, type ClusterDNS } from '../proxy/dns/index.js';
 import { startServiceProxy } from '../proxy/proxy.js';
 import { createPodCgroups } from './cgroups/index.js';
+import { startNetworkBackend, type NetworkBackendName } from './network/index.js';
 import { readHostInfo } from './node/host-info.js';
 import { NodeRegistrar } from './node/registrar.js';
 import { startPodManager } from './pods/pod-manager.js';
@@ -43,6 +45,8 @@ export interface AgentOptions {
   /** Linux bridge the pods of this node attach to. */
   bridge: string;
   clusterCIDR: string;
+  /** How pods reach pods on other nodes (agent/network; default host-gw). */
+  networkBackend?: NetworkBackendName;
   agentVersion: string;
   labels?: Record<string, string>;
   dockerSocket?: string;
@@ -54,8 +58,11 @@ export interface AgentOptions {
 }
 
 export interface RunningAgent {
-  /** Stops the agent; pods keep running and a restarted agent adopts them. */
-  stop(): Promise<void>;
+  /**
+   * Stops the agent; pods keep running and a restarted agent adopts them. `removeRoutes`: also
+   * remove the routes to other nodes' pods (the node is leaving the cluster).
+   */
+  stop(opts?: { removeRoutes?: boolean }): Promise<void>;
 }
 
 /** Polls the Node until the control plane has given it a pod CIDR. */
@@ -120,6 +127,7 @@ export async function startAgent(opts: AgentOptions): Promise<RunningAgent> {
   const gateway = await ensurePodBridge(createNetOps(), opts.bridge, podCIDR);
   await registrar.reportStatus(true);
   log.info({ podCIDR, bridge: opts.bridge, gateway }, 'pod network configured');
+  const network = await startNetworkBackend(opts.networkBackend ?? 'host-gw', { client, nodeName: opts.nodeName, logger: log });
 
   const dns = await startNodeDNS(client, gateway, log);
   const proxy = await startServiceProxy({ client, nodeName: opts.nodeName, nodeIPs: [], clusterCIDR: opts.clusterCIDR, prefix: opts.proxyChainPrefix, logger: log });
@@ -140,11 +148,13 @@ export async function startAgent(opts: AgentOptions): Promise<RunningAgent> {
   log.info({ agentPort: streaming.port }, 'agent running');
 
   return {
-    stop: async () => {
+    stop: async (stopOpts = {}) => {
       await streaming.close();
       await podManager.stop();
-      // Service rules stay: pods keep running, and their Services must keep answering until the agent is back.
+      // Service rules and routes stay: pods keep running, their Services must keep answering and
+      // they must keep reaching other nodes' pods (and those them) until the agent is back.
       await proxy.stop();
+      await network.stop({ removeRoutes: stopOpts.removeRoutes });
       await dns?.stop();
       registrar.stop();
       client.close();

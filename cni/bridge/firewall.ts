@@ -3,8 +3,10 @@
  * (nothing else in other chains is touched):
  * - nat TUG-CNI-MASQ (from POSTROUTING), for networks with ipMasq: traffic from a pod subnet to
  *   the subnet itself, to ipMasqExclude and to multicast is left alone, the rest is masqueraded.
+ *   (The agent excludes the cluster CIDR: pods on other nodes see a pod's own address.)
  * - filter TUG-CNI-FWD (first in FORWARD): traffic in and out of the network's bridge is accepted,
- *   so pods reach each other and the world on hosts whose FORWARD policy is DROP (Docker's).
+ *   whatever its other end, so pods reach each other, other nodes' pods (routed in through the
+ *   node's interface) and the world on hosts whose FORWARD policy is DROP (Docker's).
  * Rules are per network (tagged with the comment "tug-cni:<network>"), written while any container
  * is attached to the network's bridge and removed with the last one; a chain left empty goes with
  * its jump. Changes are made under a host-wide lock and applied with one iptables-restore per table.
