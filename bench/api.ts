@@ -15,14 +15,14 @@
 import { Redis } from 'ioredis';
 import { performance } from 'node:perf_hooks';
 import { storageResource } from '../control-plane/api/registry.js';
-import { ApiClient } from '../control-plane/client/api-client.js';
 import type { Cleanup } from './cleanup.js';
-import { BenchClient } from './http.js';
+import { connectClients, sleep, startMonitor, startServerStack, within, withOutputTail } from './harness.js';
+import type { BenchClient } from './http.js';
 import { closedLoop, openLoop, throughput, type LoadResult } from './load.js';
 import { benchNamespaces, benchPod, podRef } from './pods.js';
-import { ProcessMonitor } from './procfs.js';
-import { startRedis, startTugServer, type RedisProcess, type TugServerProcess } from './processes.js';
-import { markdownTable, mib, ms, perSecond, ratio } from './results.js';
+import type { ProcessMonitor } from './procfs.js';
+import type { RedisProcess, TugServerProcess } from './processes.js';
+import { markdownTable, mib, ms, perSecond, ratio, runHeader, type RunMeta } from './results.js';
 import { summarize, type Summary } from './stats.js';
 
 export interface ApiBenchOptions {
@@ -97,19 +97,6 @@ function row(operation: string, result: LoadResult, target = '—', met?: (s: Su
   return { operation, result, summary, target, met: met?.(summary, result) };
 }
 
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
-/** `promise`, or a rejection naming `what` after `limitMs`. */
-async function within<T>(limitMs: number, what: string, promise: Promise<T>): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(`timed out after ${limitMs} ms waiting for ${what}`)), limitMs)));
-  try {
-    return await Promise.race([promise, timeout]);
-  } finally {
-    clearTimeout(timer);
-  }
-}
-
 const yesNo = (met: boolean | undefined) => (met === undefined ? '—' : met ? 'yes' : '**no**');
 
 /** Everything one run measured, rendered by renderApiResults. */
@@ -124,14 +111,8 @@ export interface ApiBenchResults {
 
 export async function runApiBenchmark(opts: ApiBenchOptions, cleanup: Cleanup, log: (msg: string) => void): Promise<ApiBenchResults> {
   log('starting redis-server and tug server');
-  const redisProc = await startRedis(cleanup);
-  const server = await startTugServer(cleanup, redisProc.url, opts.serverNodeArgs);
-  try {
-    return await measure(opts, cleanup, log, redisProc, server);
-  } catch (err) {
-    log(`tug server output (tail):\n${server.output().slice(-4000)}`);
-    throw err;
-  }
+  const { redis, server } = await startServerStack(cleanup, opts.serverNodeArgs);
+  return withOutputTail(log, 'tug server', server.output, () => measure(opts, cleanup, log, redis, server));
 }
 
 async function measure(
@@ -141,17 +122,10 @@ async function measure(
   redisProc: RedisProcess,
   server: TugServerProcess,
 ): Promise<ApiBenchResults> {
-  const api = new ApiClient({ server: server.url, token: server.adminToken, caCertPem: server.caCertPem, userAgent: 'tugboat-bench' });
-  const http = new BenchClient(server.url, server.adminToken, server.caCertPem, 64);
+  const { api, http } = connectClients(cleanup, server, 64);
   const redis = new Redis(redisProc.url, { maxRetriesPerRequest: 1 });
-  cleanup.add('close clients', async () => {
-    api.close();
-    http.close();
-    redis.disconnect();
-  });
-  const monitor = new ProcessMonitor({ [SERVER]: server.pid, [REDIS]: redisProc.pid });
-  monitor.start(100);
-  cleanup.add('stop monitor', async () => monitor.stop());
+  cleanup.add('close the redis client', async () => redis.disconnect());
+  const monitor = startMonitor(cleanup, { [SERVER]: server.pid, [REDIS]: redisProc.pid });
   const rows: Row[] = [];
   const baselines: ApiBenchResults['baselines'] = [];
   const details: string[] = [];
@@ -338,7 +312,7 @@ async function watchDelivery(opts: ApiBenchOptions, http: BenchClient, podsPath:
 }
 
 /** The Markdown body of the API server section of bench/RESULTS.md. */
-export function renderApiResults(r: ApiBenchResults, meta: { command: string; machine: string; date: string; load: string }): string {
+export function renderApiResults(r: ApiBenchResults, meta: RunMeta): string {
   const o = r.options;
   const headline = markdownTable(
     ['operation', 'count', 'errors', 'throughput', 'p50', 'p99', 'target', 'met?'],
@@ -373,10 +347,7 @@ export function renderApiResults(r: ApiBenchResults, meta: { command: string; ma
   const missed = r.rows.filter((x) => x.met === false).map((x) => x.operation);
   if (!memoryMet) missed.push(`${SERVER} RSS`);
   return [
-    `Command: \`${meta.command}\`  `,
-    `Machine: ${meta.machine}  `,
-    `Date: ${meta.date}  `,
-    `Load average (1 min): ${meta.load}`,
+    ...runHeader(meta),
     '',
     `Setup: a private redis-server (AOF on, appendfsync everysec) and the built \`tug server\` (log level warn), both on loopback, ` +
       `client, server and redis on the same machine. ${o.pods} pods over ${o.namespaces} namespaces. ` +

@@ -5,16 +5,11 @@
  * upstream resolver (the benchmark asks cluster names only) and reports the port once its
  * informers have listed. Its stop is registered with the Cleanup.
  */
-import { spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
-import path from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { pathToFileURL } from 'node:url';
 import type { Cleanup } from './cleanup.js';
-import { REPO, type TugServerProcess } from './processes.js';
+import { launchBuilt, waitReady, type TugServerProcess } from './processes.js';
 
 const START_TIMEOUT_MS = 60_000;
-const STOP_TIMEOUT_MS = 10_000;
 const READY = 'dns process ready on port';
 
 /** Runs in the child: argv = [server URL, token, CA PEM, dist URL]. */
@@ -45,35 +40,19 @@ export interface DnsProcess {
 
 /** Spawns the DNS server process; resolves once it answers for the cluster as it was at its start. `nodeArgs` go to node (e.g. --cpu-prof). */
 export async function startDnsProcess(cleanup: Cleanup, server: TugServerProcess, nodeArgs: string[] = []): Promise<DnsProcess> {
-  const dist = path.join(REPO, 'dist');
-  if (!existsSync(path.join(dist, 'proxy/dns/index.js'))) throw new Error(`${dist} has no proxy/dns: run npm run build first`);
-  const args = [...nodeArgs, '--input-type=module', '-e', SCRIPT, server.url, server.adminToken, server.caCertPem, pathToFileURL(dist).href];
   const started = performance.now();
-  const proc = spawn(process.execPath, args, { cwd: REPO, stdio: ['ignore', 'pipe', 'pipe'] });
-  let output = '';
-  const collect = (chunk: Buffer) => {
-    output = (output + chunk.toString()).slice(-20_000);
-  };
-  proc.stdout!.on('data', collect);
-  proc.stderr!.on('data', collect);
-  cleanup.add('stop the DNS process', async () => {
-    if (proc.exitCode !== null || proc.signalCode !== null) return;
-    await new Promise<void>((resolve) => {
-      const timer = setTimeout(() => proc.kill('SIGKILL'), STOP_TIMEOUT_MS);
-      proc.once('exit', () => {
-        clearTimeout(timer);
-        resolve();
-      });
-      proc.kill('SIGTERM');
-    });
-  });
-  if (proc.pid === undefined) throw new Error('the DNS process did not start');
-  const deadline = Date.now() + START_TIMEOUT_MS;
-  for (;;) {
-    const m = new RegExp(`${READY} (\\d+)`).exec(output);
-    if (m) return { pid: proc.pid, port: Number(m[1]), startMs: performance.now() - started, output: () => output };
-    if (proc.exitCode !== null || proc.signalCode !== null) throw new Error(`the DNS process exited (${proc.exitCode ?? proc.signalCode}): ${output}`);
-    if (Date.now() > deadline) throw new Error(`the DNS process was not ready within ${START_TIMEOUT_MS} ms: ${output}`);
-    await new Promise((resolve) => setTimeout(resolve, 5));
-  }
+  const { proc, output } = launchBuilt(cleanup, 'the DNS process', server, SCRIPT, { needs: 'proxy/dns/index.js', nodeArgs });
+  let port = NaN;
+  await waitReady(
+    'the DNS process',
+    proc,
+    output,
+    () => {
+      const m = new RegExp(`${READY} (\\d+)`).exec(output());
+      if (m) port = Number(m[1]);
+      return m !== null;
+    },
+    { timeoutMs: START_TIMEOUT_MS, pollMs: 5 },
+  );
+  return { pid: proc.pid!, port, startMs: performance.now() - started, output };
 }

@@ -17,10 +17,10 @@ import { ApiClient } from '../control-plane/client/api-client.js';
 import type { Cleanup } from './cleanup.js';
 import { QTYPE_A, RCODE_NOERROR, RCODE_NXDOMAIN, UdpDnsClient, encodeQuery } from './dns-client.js';
 import { startDnsProcess } from './dns-process.js';
+import { startMonitor, startServerStack } from './harness.js';
 import { closedLoop, throughput, type LoadResult } from './load.js';
-import { ProcessMonitor } from './procfs.js';
-import { startRedis, startTugServer } from './processes.js';
-import { markdownTable, mib, ms, perSecond } from './results.js';
+import type { ProcessMonitor } from './procfs.js';
+import { markdownTable, mib, ms, perSecond, runHeader, type RunMeta } from './results.js';
 import { summarize, type Summary } from './stats.js';
 
 export interface DnsBenchOptions {
@@ -82,8 +82,7 @@ export interface DnsBenchResults {
 
 export async function runDnsBenchmark(opts: DnsBenchOptions, cleanup: Cleanup, log: (msg: string) => void): Promise<DnsBenchResults> {
   log('starting redis-server and tug server');
-  const redis = await startRedis(cleanup);
-  const server = await startTugServer(cleanup, redis.url);
+  const { server } = await startServerStack(cleanup);
   const api = new ApiClient({ server: server.url, token: server.adminToken, caCertPem: server.caCertPem, userAgent: 'tugboat-bench' });
   cleanup.add('close the API client', async () => api.close());
   await api.create(NAMESPACES, undefined, { metadata: { name: NAMESPACE } });
@@ -98,9 +97,7 @@ export async function runDnsBenchmark(opts: DnsBenchOptions, cleanup: Cleanup, l
   const dnsProc = await startDnsProcess(cleanup, server, opts.dnsNodeArgs);
   const client = new UdpDnsClient(dnsProc.port);
   cleanup.add('close the DNS client', async () => client.close());
-  const monitor = new ProcessMonitor({ [DNS]: dnsProc.pid }, CLIENT);
-  monitor.start(100);
-  cleanup.add('stop monitor', async () => monitor.stop());
+  const monitor = startMonitor(cleanup, { [DNS]: dnsProc.pid }, CLIENT);
   const started = monitor.mark('started');
 
   const hits = Array.from({ length: opts.services }, (_, i) => encodeQuery(fqdn(serviceName(i)), QTYPE_A));
@@ -160,7 +157,7 @@ export async function runDnsBenchmark(opts: DnsBenchOptions, cleanup: Cleanup, l
 const percentOfCore = (cores: number) => `${(cores * 100).toFixed(0)} %`;
 
 /** The Markdown body of the cluster DNS section of bench/RESULTS.md. */
-export function renderDnsResults(r: DnsBenchResults, meta: { command: string; machine: string; date: string; load: string }): string {
+export function renderDnsResults(r: DnsBenchResults, meta: RunMeta): string {
   const o = r.options;
   const lookups = markdownTable(
     ['queries', 'answer', 'answered', 'errors', 'lookups/s', 'p50', 'p99', 'max', `${DNS} CPU`, `${CLIENT} CPU`],
@@ -180,10 +177,7 @@ export function renderDnsResults(r: DnsBenchResults, meta: { command: string; ma
   const errors = r.phases.filter((p) => p.result.errors > 0).map((p) => `${p.name}: ${p.result.errors} (first: ${p.result.firstError})`);
   const pr = r.propagation;
   return [
-    `Command: \`${meta.command}\`  `,
-    `Machine: ${meta.machine}  `,
-    `Date: ${meta.date}  `,
-    `Load average (1 min): ${meta.load}`,
+    ...runHeader(meta),
     '',
     `Setup: a private redis-server and the built \`tug server\` (log level warn) with ${o.services} ClusterIP Services in one namespace; ` +
       `the node's DNS server (the built proxy/dns, as an agent starts it) in a process of its own on 127.0.0.1, log level error. ` +

@@ -15,14 +15,14 @@ import { randomBytes } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import Docker from 'dockerode';
 import { storageResource } from '../control-plane/api/registry.js';
-import { ApiClient } from '../control-plane/client/api-client.js';
+import type { ApiClient } from '../control-plane/client/api-client.js';
 import { buildBusyboxImage } from '../agent/runtime/docker/images.js';
 import type { Cleanup } from './cleanup.js';
-import { BenchClient } from './http.js';
+import { connectClients, sleep, startMonitor, startServerStack, within, withOutputTail } from './harness.js';
 import { closedLoop } from './load.js';
-import { ProcessMonitor } from './procfs.js';
-import { runCommand, startRedis, startTugAgent, startTugServer, type TugAgentProcess, type TugServerProcess } from './processes.js';
-import { markdownTable, mib, ms, ratio } from './results.js';
+import type { ProcessMonitor } from './procfs.js';
+import { runCommand, startTugAgent, type TugAgentProcess, type TugServerProcess } from './processes.js';
+import { markdownTable, mib, ms, ratio, runHeader, type RunMeta } from './results.js';
 import { summarize, type Summary } from './stats.js';
 
 export interface PodStartBenchOptions {
@@ -67,19 +67,6 @@ const LIMIT = { nodeReady: 60_000, watchOpen: 10_000, podReady: 60_000, fill: 30
 const PODS = storageResource('core/pods');
 const NODES = storageResource('core/nodes');
 const NAMESPACES = storageResource('core/namespaces');
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
-/** `promise`, or a rejection naming `what` after `limitMs`. */
-async function within<T>(limitMs: number, what: string, promise: Promise<T>): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(`timed out after ${limitMs} ms waiting for ${what}`)), limitMs)));
-  try {
-    return await Promise.race([promise, timeout]);
-  } finally {
-    clearTimeout(timer);
-  }
-}
 
 /** Polls `check` every 100 ms until it holds; rejects naming `what` after `limitMs`. */
 async function until(limitMs: number, what: string, check: () => Promise<boolean>): Promise<void> {
@@ -135,15 +122,9 @@ export async function runPodStartBenchmark(opts: PodStartBenchOptions, cleanup: 
   log(`building ${IMAGE}; starting redis-server, tug server and tug agent`);
   await buildBusyboxImage(new Docker(), IMAGE);
   const dockerVersion = (await runCommand('docker', ['version', '--format', '{{.Server.Version}}'])).trim();
-  const redis = await startRedis(cleanup);
-  const server = await startTugServer(cleanup, redis.url);
+  const { server } = await startServerStack(cleanup);
   const agent = await startTugAgent(cleanup, server, opts.agentNodeArgs);
-  try {
-    return { ...(await measure(opts, cleanup, log, server, agent)), dockerVersion };
-  } catch (err) {
-    log(`tug agent output (tail):\n${agent.output().slice(-4000)}`);
-    throw err;
-  }
+  return withOutputTail(log, 'tug agent', agent.output, async () => ({ ...(await measure(opts, cleanup, log, server, agent)), dockerVersion }));
 }
 
 async function measure(
@@ -154,12 +135,7 @@ async function measure(
   agent: TugAgentProcess,
 ): Promise<Omit<PodStartResults, 'dockerVersion'>> {
   const runId = randomBytes(3).toString('hex');
-  const api = new ApiClient({ server: server.url, token: server.adminToken, caCertPem: server.caCertPem, userAgent: 'tugboat-bench' });
-  const http = new BenchClient(server.url, server.adminToken, server.caCertPem, 16);
-  cleanup.add('close clients', async () => {
-    api.close();
-    http.close();
-  });
+  const { api, http } = connectClients(cleanup, server, 16);
   cleanup.add('remove the baseline containers', async () => {
     const ids = (await runCommand('docker', ['ps', '-aq', '--filter', `label=${BASELINE_LABEL}=${runId}`])).split('\n').filter(Boolean);
     for (let i = 0; i < ids.length; i += 50) await runCommand('docker', ['rm', '-f', ...ids.slice(i, i + 50)]);
@@ -170,9 +146,7 @@ async function measure(
   await api.create(NAMESPACES, undefined, { metadata: { name: NAMESPACE } });
   cleanup.add('delete the pods and wait for the agent to remove them', () => deletePods(api, agent.labelPrefix));
 
-  const monitor = new ProcessMonitor({ [AGENT]: agent.pid, [SERVER]: server.pid });
-  monitor.start(100);
-  cleanup.add('stop monitor', async () => monitor.stop());
+  const monitor = startMonitor(cleanup, { [AGENT]: agent.pid, [SERVER]: server.pid });
   await sleep(3000);
   const idle = monitor.mark('idle after start, 0 pods');
 
@@ -279,7 +253,7 @@ const yesNo = (met: boolean) => (met ? 'yes' : '**no**');
 const percentOfCore = (cores: number) => `${(cores * 100).toFixed(1)} %`;
 
 /** The Markdown body of the pod start section of bench/RESULTS.md. */
-export function renderPodStartResults(r: PodStartResults, meta: { command: string; machine: string; date: string; load: string }): string {
+export function renderPodStartResults(r: PodStartResults, meta: RunMeta): string {
   const o = r.options;
   const p50Ratio = r.podStart.p50 / r.dockerRun.p50;
   const ratioMet = r.errors === 0 && p50Ratio <= TARGETS.p50Ratio;
@@ -318,10 +292,7 @@ export function renderPodStartResults(r: PodStartResults, meta: { command: strin
     ...(rssMet ? [] : [`${AGENT} RSS`]),
   ];
   return [
-    `Command: \`${meta.command}\`  `,
-    `Machine: ${meta.machine}, Docker Engine ${r.dockerVersion}  `,
-    `Date: ${meta.date}  `,
-    `Load average (1 min): ${meta.load}`,
+    ...runHeader(meta, `, Docker Engine ${r.dockerVersion}`),
     '',
     `Setup: a private redis-server, the built \`tug server\` (log level warn) and one \`tug agent\` (log level info, its own node, bridge and ` +
       `container labels) on this machine; the benchmark talks to the server over HTTPS on loopback. Image \`${IMAGE}\` (static busybox, built locally), ` +

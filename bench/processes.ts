@@ -16,7 +16,7 @@ import https from 'node:https';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
 import { createProxyHost } from '../proxy/host.js';
 import { createRuleApplier } from '../proxy/iptables.js';
@@ -31,7 +31,7 @@ function packageRoot(dir: string): string {
 }
 
 export const REPO = packageRoot(path.dirname(fileURLToPath(import.meta.url)));
-const TUG_BIN = path.join(REPO, 'dist/control-plane/cmd/tug.js');
+export const TUG_BIN = path.join(REPO, 'dist/control-plane/cmd/tug.js');
 const REDIS_SERVER = '/usr/bin/redis-server';
 const START_TIMEOUT_MS = 30_000;
 const STOP_TIMEOUT_MS = 10_000;
@@ -101,9 +101,13 @@ export async function runCommand(cmd: string, args: string[], input?: string): P
   return (await run).stdout;
 }
 
-/** Spawns `cmd` with its output kept (last 20 kB) and its stop registered with `cleanup`. */
-function launch(cleanup: Cleanup, what: string, cmd: string, args: string[]): { proc: ChildProcess; output: () => string } {
-  const proc = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+/**
+ * Spawns `cmd` with its output kept (last 20 kB) and its stop (SIGTERM, SIGKILL after 10 s)
+ * registered with `cleanup` as "stop <what>"; `opts.stdin` gives it a stdin pipe, `opts.cwd` a
+ * working directory. Returns at once; throws when the process could not be spawned.
+ */
+export function launch(cleanup: Cleanup, what: string, cmd: string, args: string[], opts: { cwd?: string; stdin?: boolean } = {}): { proc: ChildProcess; output: () => string } {
+  const proc = spawn(cmd, args, { cwd: opts.cwd, stdio: [opts.stdin ? 'pipe' : 'ignore', 'pipe', 'pipe'] });
   let output = '';
   const collect = (chunk: Buffer) => {
     output = (output + chunk.toString()).slice(-20_000);
@@ -115,21 +119,49 @@ function launch(cleanup: Cleanup, what: string, cmd: string, args: string[]): { 
   return { proc, output: () => output };
 }
 
+/**
+ * Spawns node running the inline ES module `script` with argv [server URL, admin token, CA PEM,
+ * URL of dist/, ...extraArgs]: how a benchmark runs a built component in a process of its own,
+ * loading it by path so that bench/ imports only control-plane/api and client. Throws when
+ * dist/<needs> is missing (run npm run build first); otherwise as launch (`nodeArgs` go to node).
+ */
+export function launchBuilt(
+  cleanup: Cleanup,
+  what: string,
+  server: TugServerProcess,
+  script: string,
+  opts: { needs: string; extraArgs?: string[]; nodeArgs?: string[]; stdin?: boolean },
+): { proc: ChildProcess; output: () => string } {
+  const dist = path.join(REPO, 'dist');
+  if (!existsSync(path.join(dist, opts.needs))) throw new Error(`${dist} has no ${opts.needs}: run npm run build first`);
+  const args = [...(opts.nodeArgs ?? []), '--input-type=module', '-e', script, server.url, server.adminToken, server.caCertPem, pathToFileURL(dist).href, ...(opts.extraArgs ?? [])];
+  return launch(cleanup, what, process.execPath, args, { cwd: REPO, stdin: opts.stdin });
+}
+
 async function tempDir(cleanup: Cleanup, prefix: string): Promise<string> {
   const dir = await mkdtemp(path.join(os.tmpdir(), prefix));
   cleanup.add(`remove ${dir}`, () => rm(dir, { recursive: true, force: true }));
   return dir;
 }
 
-/** Polls `ready` every 50 ms until it holds; throws with the process output if it exits or times out. */
-async function waitReady(what: string, proc: ChildProcess, output: () => string, ready: () => Promise<boolean>): Promise<void> {
-  const deadline = Date.now() + START_TIMEOUT_MS;
+/**
+ * Polls `ready` every `pollMs` (50) until it holds; throws with the process output if the process
+ * exits first or `timeoutMs` (30 s) pass.
+ */
+export async function waitReady(
+  what: string,
+  proc: ChildProcess,
+  output: () => string,
+  ready: () => boolean | Promise<boolean>,
+  { timeoutMs = START_TIMEOUT_MS, pollMs = 50 }: { timeoutMs?: number; pollMs?: number } = {},
+): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
     if (exited(proc)) throw new Error(`${what} exited (${proc.exitCode ?? proc.signalCode}): ${output()}`);
     if (await ready()) return;
-    await sleep(50);
+    await sleep(pollMs);
   }
-  throw new Error(`${what} did not become ready in ${START_TIMEOUT_MS} ms: ${output()}`);
+  throw new Error(`${what} did not become ready in ${timeoutMs} ms: ${output()}`);
 }
 
 /** True when something on the port answers PING with +PONG. */

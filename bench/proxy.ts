@@ -29,7 +29,7 @@ import { testPrefix, testService, testSlice } from '../proxy/testing/fixtures.js
 import { startPodNetwork, type TestPod } from '../proxy/testing/pod-network.js';
 import type { Cleanup } from './cleanup.js';
 import type { LoadResult } from './load.js';
-import { markdownTable, ms, perSecond } from './results.js';
+import { markdownTable, ms, perSecond, runHeader, type RunMeta } from './results.js';
 import { summarize, type Summary } from './stats.js';
 
 const run = promisify(execFile);
@@ -210,7 +210,7 @@ export async function runProxyBenchmark(o: ProxyBenchOptions, cleanup: Cleanup, 
   };
 }
 
-export function renderProxyResults(r: ProxyBenchResults, meta: { command: string; machine: string; date: string; load: string }): string {
+export function renderProxyResults(r: ProxyBenchResults, meta: RunMeta): string {
   const o = r.options;
   const yesNo = (ok: boolean) => (ok ? 'yes' : '**no**');
   const throughputRatio = r.clusterIP.rps / r.direct.rps;
@@ -234,10 +234,7 @@ export function renderProxyResults(r: ProxyBenchResults, meta: { command: string
   );
   const firstError = r.direct.firstError ?? r.clusterIP.firstError;
   return [
-    `Command: \`${meta.command}\`  `,
-    `Machine: ${meta.machine}  `,
-    `Date: ${meta.date}  `,
-    `Load average (1 min): ${meta.load}`,
+    ...runHeader(meta),
     '',
     `Setup: the proxy's renderer and rule applier on this machine's iptables (${r.iptablesVersion}), chains of a prefix of the benchmark's own; ` +
       `${o.services} Services × ${o.endpointsPerService} endpoints (every tenth a NodePort) plus the measured Service.`,

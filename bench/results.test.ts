@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { markdownTable, mib, ms, perSecond, ratio, upsertSection } from './results.js';
+import { markdownTable, mib, ms, perSecond, ratio, runHeader, upsertSection } from './results.js';
 
 describe('upsertSection', () => {
   const doc = '# Benchmark results\n\nintro\n\n## A\n\nold a\n\n## B\n\nold b\n';
@@ -51,5 +51,16 @@ describe('cells', () => {
 
   it('renders a markdown table', () => {
     expect(markdownTable(['a', 'b'], [['1', '2']])).toBe('| a | b |\n| --- | --- |\n| 1 | 2 |');
+  });
+});
+
+describe('runHeader', () => {
+  const meta = { command: 'node dist/bench/run.js', machine: '2 CPUs', date: '2024-01-01', load: '0.5' };
+  it('opens a section with the command, machine, date and load', () => {
+    expect(runHeader(meta)).toEqual(['Command: `node dist/bench/run.js`  ', 'Machine: 2 CPUs  ', 'Date: 2024-01-01  ', 'Load average (1 min): 0.5']);
+  });
+
+  it('extends the machine line', () => {
+    expect(runHeader(meta, ', Docker Engine 27.0')[1]).toBe('Machine: 2 CPUs, Docker Engine 27.0  ');
   });
 });

@@ -39,6 +39,19 @@ export function machineLine(): string {
   return `${os.availableParallelism()} CPUs (nproc; ${model}), ${(os.totalmem() / 2 ** 30).toFixed(1)} GiB memory, node ${process.version}, ${os.type()} ${os.release()}`;
 }
 
+/** What a results section says about its run: the command, the machine, the date, the load. */
+export interface RunMeta {
+  command: string;
+  machine: string;
+  date: string;
+  load: string;
+}
+
+/** The lines that open a results section (`machineExtra` is appended to the machine line). */
+export function runHeader(meta: RunMeta, machineExtra = ''): string[] {
+  return [`Command: \`${meta.command}\`  `, `Machine: ${meta.machine}${machineExtra}  `, `Date: ${meta.date}  `, `Load average (1 min): ${meta.load}`];
+}
+
 /** Milliseconds for a table cell: 3 significant figures, '—' for NaN. */
 export function ms(value: number): string {
   if (!Number.isFinite(value)) return '—';

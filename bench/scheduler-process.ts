@@ -5,16 +5,11 @@
  * when told to (so that its process can be watched from before it does anything). Its stop is
  * registered with the Cleanup.
  */
-import { spawn } from 'node:child_process';
 import { performance } from 'node:perf_hooks';
-import { existsSync } from 'node:fs';
-import path from 'node:path';
-import { pathToFileURL } from 'node:url';
 import type { Cleanup } from './cleanup.js';
-import { REPO, type TugServerProcess } from './processes.js';
+import { launchBuilt, waitReady, type TugServerProcess } from './processes.js';
 
 const START_TIMEOUT_MS = 30_000;
-const STOP_TIMEOUT_MS = 10_000;
 const READY = 'scheduler process ready';
 
 /** Runs in the child: argv = [server URL, token, CA PEM, dist URL, scheduler name]; starts on a line on stdin. */
@@ -56,41 +51,15 @@ export interface SchedulerProcess {
 
 /** Spawns the process of a scheduler serving `schedulerName`; it waits for run(). */
 export function startSchedulerProcess(cleanup: Cleanup, server: TugServerProcess, schedulerName = 'default-scheduler'): SchedulerProcess {
-  const dist = path.join(REPO, 'dist');
-  if (!existsSync(path.join(dist, 'control-plane/scheduler/scheduler.js'))) throw new Error(`${dist} has no scheduler: run npm run build first`);
-  const args = ['--input-type=module', '-e', SCRIPT, server.url, server.adminToken, server.caCertPem, pathToFileURL(dist).href, schedulerName];
-  const proc = spawn(process.execPath, args, { cwd: REPO, stdio: ['pipe', 'pipe', 'pipe'] });
-  let output = '';
-  const collect = (chunk: Buffer) => {
-    output = (output + chunk.toString()).slice(-20_000);
-  };
-  proc.stdout!.on('data', collect);
-  proc.stderr!.on('data', collect);
-  cleanup.add('stop the scheduler process', async () => {
-    if (proc.exitCode !== null || proc.signalCode !== null) return;
-    await new Promise<void>((resolve) => {
-      const timer = setTimeout(() => proc.kill('SIGKILL'), STOP_TIMEOUT_MS);
-      proc.once('exit', () => {
-        clearTimeout(timer);
-        resolve();
-      });
-      proc.kill('SIGTERM');
-    });
-  });
-  if (proc.pid === undefined) throw new Error('the scheduler process did not start');
+  const { proc, output } = launchBuilt(cleanup, 'the scheduler process', server, SCRIPT, { needs: 'control-plane/scheduler/scheduler.js', extraArgs: [schedulerName], stdin: true });
   let ready = NaN;
   proc.stdout!.on('data', () => {
-    if (Number.isNaN(ready) && output.includes(READY)) ready = performance.now();
+    if (Number.isNaN(ready) && output().includes(READY)) ready = performance.now();
   });
   const run = async () => {
     proc.stdin!.end('go\n');
-    const deadline = Date.now() + START_TIMEOUT_MS;
-    while (Number.isNaN(ready)) {
-      if (proc.exitCode !== null || proc.signalCode !== null) throw new Error(`the scheduler process exited (${proc.exitCode ?? proc.signalCode}): ${output}`);
-      if (Date.now() > deadline) throw new Error(`the scheduler process was not ready within ${START_TIMEOUT_MS} ms: ${output}`);
-      await new Promise((resolve) => setTimeout(resolve, 5));
-    }
+    await waitReady('the scheduler process', proc, output, () => !Number.isNaN(ready), { timeoutMs: START_TIMEOUT_MS, pollMs: 5 });
     return ready;
   };
-  return { pid: proc.pid, run, output: () => output };
+  return { pid: proc.pid!, run, output };
 }

@@ -16,13 +16,14 @@
  */
 import { performance } from 'node:perf_hooks';
 import { storageResource } from '../control-plane/api/registry.js';
-import { ApiClient } from '../control-plane/client/api-client.js';
+import type { ApiClient } from '../control-plane/client/api-client.js';
 import type { Cleanup } from './cleanup.js';
-import { BenchClient } from './http.js';
+import { connectClients, sleep, startMonitor, startServerStack, withOutputTail } from './harness.js';
+import type { BenchClient } from './http.js';
 import { closedLoop, throughput, type LoadResult } from './load.js';
-import { ProcessMonitor, type PhaseReport } from './procfs.js';
-import { startRedis, startTugServer, type TugServerProcess } from './processes.js';
-import { markdownTable, mib, ms, perSecond } from './results.js';
+import type { PhaseReport, ProcessMonitor } from './procfs.js';
+import type { TugServerProcess } from './processes.js';
+import { markdownTable, mib, ms, perSecond, runHeader, type RunMeta } from './results.js';
 import { startSchedulerProcess } from './scheduler-process.js';
 import { summarize, type Summary } from './stats.js';
 
@@ -66,8 +67,6 @@ const NODES = storageResource('core/nodes');
 const NAMESPACES = storageResource('core/namespaces');
 const DEPLOYMENTS = storageResource('apps/deployments');
 const REPLICASETS = storageResource('apps/replicasets');
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** Polls `done` every 50 ms; false when `limitMs` passed first. */
 async function until(done: () => boolean | Promise<boolean>, limitMs: number): Promise<boolean> {
@@ -143,14 +142,8 @@ export interface SchedulerBenchResults {
 
 export async function runSchedulerBenchmark(opts: SchedulerBenchOptions, cleanup: Cleanup, log: (msg: string) => void): Promise<SchedulerBenchResults> {
   log('starting redis-server and tug server');
-  const redisProc = await startRedis(cleanup);
-  const server = await startTugServer(cleanup, redisProc.url, opts.serverNodeArgs);
-  try {
-    return await measure(opts, cleanup, log, { [SERVER]: server.pid, [REDIS]: redisProc.pid }, server);
-  } catch (err) {
-    log(`tug server output (tail):\n${server.output().slice(-4000)}`);
-    throw err;
-  }
+  const { redis, server } = await startServerStack(cleanup, opts.serverNodeArgs);
+  return withOutputTail(log, 'tug server', server.output, () => measure(opts, cleanup, log, { [SERVER]: server.pid, [REDIS]: redis.pid }, server));
 }
 
 async function measure(
@@ -160,12 +153,7 @@ async function measure(
   pids: Record<string, number>,
   server: TugServerProcess,
 ): Promise<SchedulerBenchResults> {
-  const api = new ApiClient({ server: server.url, token: server.adminToken, caCertPem: server.caCertPem, userAgent: 'tugboat-bench' });
-  const http = new BenchClient(server.url, server.adminToken, server.caCertPem, 64);
-  cleanup.add('close clients', async () => {
-    api.close();
-    http.close();
-  });
+  const { api, http } = connectClients(cleanup, server, 64);
   await api.create(NAMESPACES, undefined, { metadata: { name: NAMESPACE } });
 
   log(`registering ${opts.nodes} simulated nodes`);
@@ -178,9 +166,7 @@ async function measure(
   const schedulerSource = await ensureScheduler(api, cleanup, log, pids, server);
   const backlogScheduler = startSchedulerProcess(cleanup, server, BACKLOG_SCHEDULER);
   pids[BACKLOG] = backlogScheduler.pid;
-  const monitor = new ProcessMonitor(pids);
-  monitor.start(100);
-  cleanup.add('stop monitor', async () => monitor.stop());
+  const monitor = startMonitor(cleanup, pids);
   await sleep(1000);
   monitor.mark('idle with the nodes registered');
 
@@ -332,7 +318,7 @@ async function deploymentPhase(replicas: number, api: ApiClient, http: BenchClie
 
 const cores = (c: number) => `${(c * 100).toFixed(0)} %`;
 
-export function renderSchedulerResults(r: SchedulerBenchResults, meta: { command: string; machine: string; date: string; load: string }): string {
+export function renderSchedulerResults(r: SchedulerBenchResults, meta: RunMeta): string {
   const o = r.options;
   const rate = (r.pods.bound / r.pods.spanMs) * 1000;
   const drainRate = (r.backlog.bound / r.backlog.drainMs) * 1000;
@@ -375,10 +361,7 @@ export function renderSchedulerResults(r: SchedulerBenchResults, meta: { command
       ? "The scheduler is the one inside `tug server` (it bound a probe pod), sharing the server's process."
       : '`tug server` runs no scheduler yet: the benchmark started the built scheduler (dist/control-plane/scheduler) in a node process of its own against the server, with its own connection and informers, as the controller-manager will run it.';
   return [
-    `Command: \`${meta.command}\`  `,
-    `Machine: ${meta.machine}  `,
-    `Date: ${meta.date}  `,
-    `Load average (1 min): ${meta.load}`,
+    ...runHeader(meta),
     '',
     `Setup: a private redis-server (AOF on, appendfsync everysec) and the built \`tug server\` (log level warn) on loopback; ` +
       `${o.nodes} simulated nodes (Node objects with allocatable cpu ${NODE_SHAPE.cpu}, memory ${NODE_SHAPE.memory}, pods ${NODE_SHAPE.pods}, a Ready condition, ` +

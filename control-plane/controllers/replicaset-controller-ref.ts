@@ -4,32 +4,17 @@
  * objects it controls whose labels still match its selector, adopts matching orphans (sets itself
  * as controller) and releases the objects it controls that no longer match (removes its
  * reference). Objects controlled by someone else are never touched; an owner being deleted neither
- * adopts nor releases. Adoption first re-reads the owner from the API (canAdopt), so an owner
- * deleted and recreated under the same name cannot take what its predecessor had.
+ * adopts nor releases (api/owner-references.ts's claimDecision). Adoption first re-reads the owner
+ * from the API (canAdopt), so an owner deleted and recreated under the same name cannot take what
+ * its predecessor had.
  */
 import type { ObjectMeta, OwnerReference } from 'kubernetes-types/meta/v1.js';
 import type { LabelSelector } from '../api/labels.js';
+import { claimDecision } from '../api/owner-references.js';
 import { isNotFound } from '../client/api-client.js';
-import { controllerOf } from './replicaset-pods.js';
 
 interface Obj {
   metadata?: ObjectMeta;
-}
-
-export type ClaimDecision = 'own' | 'adopt' | 'release' | 'ignore';
-
-/** What `owner` does with `obj` given its selector. Pure. */
-export function claimDecision(obj: Obj, owner: Obj, selector: LabelSelector): ClaimDecision {
-  const ref = controllerOf(obj);
-  const matches = selector.matches(obj.metadata?.labels);
-  if (ref) {
-    if (ref.uid !== owner.metadata?.uid) return 'ignore';
-    if (matches) return 'own';
-    return owner.metadata?.deletionTimestamp ? 'ignore' : 'release';
-  }
-  if (owner.metadata?.deletionTimestamp || !matches || obj.metadata?.deletionTimestamp) return 'ignore';
-  if (owner.metadata?.namespace && owner.metadata.namespace !== obj.metadata?.namespace) return 'ignore';
-  return 'adopt';
 }
 
 export interface ClaimSpec {
@@ -55,7 +40,7 @@ export async function claimObjects<T extends Obj>(objs: T[], spec: ClaimSpec): P
   for (const obj of objs) {
     const uid = obj.metadata?.uid;
     try {
-      switch (claimDecision(obj, spec.owner, spec.selector)) {
+      switch (claimDecision(spec.owner, obj, spec.selector.matches(obj.metadata?.labels))) {
         case 'own':
           claimed.push(obj);
           break;

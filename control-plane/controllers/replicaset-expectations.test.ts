@@ -1,6 +1,4 @@
 import { describe, expect, it } from 'vitest';
-import { parseLabelSelector } from '../api/labels.js';
-import { claimDecision } from './replicaset-controller-ref.js';
 import { ControllerExpectations } from './replicaset-expectations.js';
 import { slowStartBatch } from './replicaset-slow-start.js';
 
@@ -69,28 +67,5 @@ describe('slowStartBatch', () => {
     expect([...batchEnds]).toEqual(cumulative);
     expect(result.succeeded).toBe(succeeded);
     expect(result.error !== undefined).toBe(failFrom > 0);
-  });
-});
-
-describe('claimDecision', () => {
-  const owner = { metadata: { uid: 'rs-1', namespace: 'default' } };
-  const sel = parseLabelSelector('app=web');
-  const ref = (uid: string) => [{ apiVersion: 'apps/v1', kind: 'ReplicaSet', name: 'x', uid, controller: true }];
-  it.each([
-    ['own and matching: own', { labels: { app: 'web' }, ownerReferences: ref('rs-1') }, 'own'],
-    ['own but not matching: release', { labels: { app: 'db' }, ownerReferences: ref('rs-1') }, 'release'],
-    ['someone else’s: ignore', { labels: { app: 'web' }, ownerReferences: ref('rs-2') }, 'ignore'],
-    ['matching orphan: adopt', { labels: { app: 'web' } }, 'adopt'],
-    ['non-matching orphan: ignore', { labels: { app: 'db' } }, 'ignore'],
-    ['terminating orphan: ignore', { labels: { app: 'web' }, deletionTimestamp: '2024-01-01T00:00:00Z' }, 'ignore'],
-    ['orphan in another namespace: ignore', { labels: { app: 'web' }, namespace: 'other' }, 'ignore'],
-  ])('%s', (_name, meta, expected) => {
-    expect(claimDecision({ metadata: { namespace: 'default', ...meta } }, owner, sel)).toBe(expected);
-  });
-
-  it('an owner being deleted neither adopts nor releases', () => {
-    const deleting = { metadata: { ...owner.metadata, deletionTimestamp: '2024-01-01T00:00:00Z' } };
-    expect(claimDecision({ metadata: { namespace: 'default', labels: { app: 'web' } } }, deleting, sel)).toBe('ignore');
-    expect(claimDecision({ metadata: { namespace: 'default', labels: { app: 'db' }, ownerReferences: ref('rs-1') } }, deleting, sel)).toBe('ignore');
   });
 });

@@ -1,8 +1,7 @@
 /**
- * What the workload controllers need to know about a pod, as upstream's podutil and
- * controller_utils define it: whether it still counts (active), whether it is Ready and since when,
- * whether it is available (Ready for minReadySeconds), who controls it, and how a pod is made from
- * a template. Pure functions over pod JSON.
+ * What the ReplicaSet and Deployment controllers need to know about a pod, as upstream's
+ * controller_utils defines it: whether it still counts (active), its restarts, and how a pod is
+ * made from a template (readiness: shared/pod-readiness.ts). Pure functions over pod JSON.
  */
 import type { OwnerReference } from 'kubernetes-types/meta/v1.js';
 import type { Pod, PodTemplateSpec } from 'kubernetes-types/core/v1.js';
@@ -13,48 +12,10 @@ export function isPodActive(pod: Pod): boolean {
   return phase !== 'Succeeded' && phase !== 'Failed' && !pod.metadata?.deletionTimestamp;
 }
 
-function readyCondition(pod: Pod) {
-  return pod.status?.conditions?.find((c) => c.type === 'Ready');
-}
-
-/** The pod's Ready condition is True. */
-export function isPodReady(pod: Pod): boolean {
-  return readyCondition(pod)?.status === 'True';
-}
-
-/** When a Ready pod last became Ready (ms since the epoch), or undefined when unknown or not Ready. */
-export function podReadySince(pod: Pod): number | undefined {
-  const c = readyCondition(pod);
-  if (c?.status !== 'True' || !c.lastTransitionTime) return undefined;
-  const t = Date.parse(c.lastTransitionTime);
-  return Number.isNaN(t) ? undefined : t;
-}
-
-/**
- * Ready for at least `minReadySeconds` at `nowMs`, as upstream's IsPodAvailable: with
- * minReadySeconds 0 every Ready pod is available.
- */
-export function isPodAvailable(pod: Pod, minReadySeconds: number, nowMs: number): boolean {
-  if (!isPodReady(pod)) return false;
-  if (!minReadySeconds) return true;
-  const since = podReadySince(pod);
-  return since !== undefined && since + minReadySeconds * 1000 < nowMs;
-}
-
 /** The highest restart count among the pod's containers and init containers. */
 export function maxContainerRestarts(pod: Pod): number {
   const statuses = [...(pod.status?.containerStatuses ?? []), ...(pod.status?.initContainerStatuses ?? [])];
   return statuses.reduce((max, s) => Math.max(max, s.restartCount ?? 0), 0);
-}
-
-/** The owner reference marked controller: true, if any. */
-export function controllerOf(obj: { metadata?: { ownerReferences?: OwnerReference[] } }): OwnerReference | undefined {
-  return obj.metadata?.ownerReferences?.find((r) => r.controller === true);
-}
-
-/** The owner reference a controller puts on what it creates or adopts. */
-export function controllerRef(owner: { metadata?: { name?: string; uid?: string } }, apiVersion: string, kind: string): OwnerReference {
-  return { apiVersion, kind, name: owner.metadata!.name!, uid: owner.metadata!.uid!, controller: true, blockOwnerDeletion: true };
 }
 
 /**

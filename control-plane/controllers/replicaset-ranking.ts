@@ -14,7 +14,8 @@
  *  8. newer before older (creation time on a log2 scale, ties by uid).
  */
 import type { Pod } from 'kubernetes-types/core/v1.js';
-import { isPodActive, isPodReady, maxContainerRestarts, podReadySince } from './replicaset-pods.js';
+import { isPodActive, maxContainerRestarts } from './replicaset-pods.js';
+import { isPodReady, podReadySince } from './shared/pod-readiness.js';
 
 export const POD_DELETION_COST = 'controller.kubernetes.io/pod-deletion-cost';
 

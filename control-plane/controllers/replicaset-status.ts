@@ -7,7 +7,7 @@
 import type { ReplicaSet, ReplicaSetCondition, ReplicaSetStatus } from 'kubernetes-types/apps/v1.js';
 import type { Pod } from 'kubernetes-types/core/v1.js';
 import { selectorFromSet } from '../api/labels.js';
-import { isPodAvailable, isPodReady } from './replicaset-pods.js';
+import { isPodAvailable, isPodReady } from './shared/pod-readiness.js';
 
 export const REPLICA_FAILURE = 'ReplicaFailure';
 

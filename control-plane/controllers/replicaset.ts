@@ -11,6 +11,7 @@
 import type { ReplicaSet } from 'kubernetes-types/apps/v1.js';
 import type { Pod } from 'kubernetes-types/core/v1.js';
 import { selectorFromLabelSelector, type LabelSelector } from '../api/labels.js';
+import { controllerRefOf, newControllerRef } from '../api/owner-references.js';
 import { storageResource } from '../api/registry.js';
 import { isNotFound } from '../client/api-client.js';
 import { runController, type ControllerHandle, type ReconcileResult } from '../client/controller.js';
@@ -19,10 +20,11 @@ import { WorkQueue } from '../client/workqueue.js';
 import type { ControllerContext } from './context.js';
 import { claimObjects, NAMESPACE_INDEX, OWNER_UID_INDEX, type Stored } from './replicaset-controller-ref.js';
 import { ControllerExpectations } from './replicaset-expectations.js';
-import { controllerOf, controllerRef, isPodActive, isPodReady, podFromTemplate } from './replicaset-pods.js';
+import { isPodActive, podFromTemplate } from './replicaset-pods.js';
 import { podsToDelete } from './replicaset-ranking.js';
 import { SLOW_START_INITIAL_BATCH, slowStartBatch } from './replicaset-slow-start.js';
 import { calculateReplicaSetStatus, replicaSetStatusChanged } from './replicaset-status.js';
+import { isPodReady } from './shared/pod-readiness.js';
 
 /** Most pods created or deleted for one ReplicaSet in one sync (upstream's burstReplicas). */
 export const BURST_REPLICAS = 500;
@@ -69,7 +71,7 @@ export function startReplicaSetController(ctx: ControllerContext): ControllerHan
   };
 
   const podDeleted = (pod: Pod) => {
-    const rs = resolve(pod.metadata?.namespace, controllerOf(pod));
+    const rs = resolve(pod.metadata?.namespace, controllerRefOf(pod));
     if (!rs) return;
     const key = keyOf(rs);
     expectations.deletionObserved(key, keyOf(pod));
@@ -92,7 +94,7 @@ export function startReplicaSetController(ctx: ControllerContext): ControllerHan
         podDeleted(pod);
         return;
       }
-      const ref = controllerOf(pod);
+      const ref = controllerRefOf(pod);
       if (ref) {
         const rs = resolve(pod.metadata?.namespace, ref);
         if (!rs) return;
@@ -110,8 +112,8 @@ export function startReplicaSetController(ctx: ControllerContext): ControllerHan
         if (labelsChanged) podDeleted(old);
         return;
       }
-      const oldRef = controllerOf(old);
-      const curRef = controllerOf(cur);
+      const oldRef = controllerRefOf(old);
+      const curRef = controllerRefOf(cur);
       const refChanged = oldRef?.uid !== curRef?.uid;
       if (refChanged && oldRef) {
         const rs = resolve(old.metadata?.namespace, oldRef);
@@ -133,14 +135,14 @@ export function startReplicaSetController(ctx: ControllerContext): ControllerHan
 
   /** The pods of the ReplicaSet's siblings too (same controlling Deployment): for ranking by node. */
   const relatedPods = (rs: ReplicaSet): Pod[] => {
-    const owner = controllerOf(rs);
-    const siblings = owner ? rsInformer.byIndex(OWNER_UID_INDEX, owner.uid).filter((s) => controllerOf(s)?.uid === owner.uid) : [rs];
+    const owner = controllerRefOf(rs);
+    const siblings = owner ? rsInformer.byIndex(OWNER_UID_INDEX, owner.uid).filter((s) => controllerRefOf(s)?.uid === owner.uid) : [rs];
     return siblings.flatMap((s) => podInformer.byIndex(OWNER_UID_INDEX, s.metadata!.uid!));
   };
 
   const createPod = async (rs: ReplicaSet): Promise<void> => {
     const ns = rs.metadata!.namespace!;
-    const pod = podFromTemplate(rs.spec!.template!, ns, rs.metadata!.name!, controllerRef(rs, 'apps/v1', 'ReplicaSet'));
+    const pod = podFromTemplate(rs.spec!.template!, ns, rs.metadata!.name!, newControllerRef({ apiVersion: 'apps/v1', kind: 'ReplicaSet', metadata: rs.metadata }));
     try {
       const created = await client.create<Pod>(pods, ns, pod);
       recorder.event(involved(rs), 'Normal', 'SuccessfulCreate', `Created pod: ${created.metadata?.name}`);
@@ -191,7 +193,7 @@ export function startReplicaSetController(ctx: ControllerContext): ControllerHan
     claimObjects(candidates, {
       owner: rs,
       selector,
-      ref: controllerRef(rs, 'apps/v1', 'ReplicaSet'),
+      ref: newControllerRef({ apiVersion: 'apps/v1', kind: 'ReplicaSet', metadata: rs.metadata }),
       canAdopt: async () => {
         const fresh = await client.get<ReplicaSet>(replicaSets, rs.metadata!.namespace, rs.metadata!.name!);
         if (fresh.metadata?.uid !== rs.metadata?.uid) throw new Error(`original ReplicaSet ${keyOf(rs)} is gone: got uid ${fresh.metadata?.uid}, wanted ${rs.metadata?.uid}`);

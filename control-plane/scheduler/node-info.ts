@@ -5,10 +5,10 @@
  * affinity terms and per-controller pod counts. Plugins read it; only the cache and preemption's
  * simulations (on clones) change it.
  */
-import type { NodeFacts } from './node-selector.js';
+import type { NodeFacts } from '../api/node-selector.js';
+import type { Taint } from '../api/taints.js';
 import type { PodInfo } from './pod-info.js';
 import { Resource, resourceOf, whole } from './resources.js';
-import type { Taint } from './taints.js';
 
 const NO_LABELS: Readonly<Record<string, string>> = Object.freeze({});
 

@@ -4,9 +4,10 @@
  * selectors, controller, priority. PodInfos never copy the pod; `pod` is the informer's object.
  */
 import { selectorFromLabelSelector, type LabelSelector } from '../api/labels.js';
-import { requiredNodePredicate, type NodePredicate } from './node-selector.js';
+import { requiredNodePredicate, type NodePredicate } from '../api/node-selector.js';
+import { controllerRefOf } from '../api/owner-references.js';
+import type { Toleration } from '../api/taints.js';
 import { podRequests, type Resource } from './resources.js';
-import type { Toleration } from './taints.js';
 
 /** A pod (anti-)affinity term: pods in `namespaces` (or namespaces selected by `namespaceSelector`) whose labels match `selector`. */
 export interface AffinityTerm {
@@ -128,7 +129,7 @@ export class PodInfo {
     this.requiredAntiAffinity = compileTerms(pod, affinity.podAntiAffinity?.requiredDuringSchedulingIgnoredDuringExecution);
     this.preferredAffinity = compileWeighted(pod, affinity.podAffinity?.preferredDuringSchedulingIgnoredDuringExecution);
     this.preferredAntiAffinity = compileWeighted(pod, affinity.podAntiAffinity?.preferredDuringSchedulingIgnoredDuringExecution);
-    this.ownerUid = (meta.ownerReferences ?? []).find((r: any) => r?.controller)?.uid;
+    this.ownerUid = controllerRefOf(pod)?.uid;
     this.startTime = Date.parse(pod.status?.startTime ?? meta.creationTimestamp ?? '') || 0;
   }
 

@@ -1,5 +1,6 @@
 /** Printers of the apps group: Deployment, ReplicaSet, StatefulSet, DaemonSet, ControllerRevision. */
 import { formatLabels, selectorFromLabelSelector } from '../labels.js';
+import { controllerRefOf } from '../owner-references.js';
 import type { TableDef } from '../registry.js';
 import { AGE_COLUMN, NAME_COLUMN, ageOf, column, nameOf } from './columns.js';
 import { DOC, TEXT } from './docs.js';
@@ -106,7 +107,7 @@ export const daemonSetTable: TableDef = {
 
 /** `daemonset.apps/web` for the controller owner reference of a revision, else `<none>`. */
 function controllerName(obj: any): string {
-  const ref = (obj.metadata?.ownerReferences ?? []).find((r: any) => r.controller === true);
+  const ref = controllerRefOf(obj);
   if (!ref) return '<none>';
   const apiVersion: string = ref.apiVersion ?? '';
   const group = apiVersion.includes('/') ? apiVersion.slice(0, apiVersion.indexOf('/')) : '';

@@ -3,12 +3,13 @@
  * OnFailure or Never, selector matching the template, schedule syntax, concurrency policy, and
  * the immutable parts of a Job on update. Expects defaulted objects.
  */
+import { isKnownTimeZone } from '../cron.js';
 import { selectorFromLabelSelector } from '../labels.js';
 import type { FieldError } from '../status.js';
 import { Path, Shown, goLabelSelector, goStringMap, invalid, notSupported, required } from './field.js';
 import { isSet, record, text, deepEqual } from './json.js';
 import { IMMUTABLE_MESSAGE, type MetaRules, nonNegative, subdomainName, validateEnum, validateLabelSelector, validateObjectMeta, validateObjectMetaUpdate } from './meta.js';
-import { cronScheduleError, isKnownTimeZone } from './cron.js';
+import { cronScheduleError } from './cron.js';
 import { templateLabels, validatePodTemplateSpec } from './pod-spec.js';
 
 const RULES: MetaRules = { namespaced: true, name: subdomainName };

@@ -9,8 +9,9 @@
 import type { CronJob, Job } from 'kubernetes-types/batch/v1.js';
 import type { ObjectReference } from 'kubernetes-types/core/v1.js';
 import type { ObjectMeta } from 'kubernetes-types/meta/v1.js';
+import { isKnownTimeZone } from '../../api/cron.js';
+import { controllerRefOf } from '../../api/owner-references.js';
 import { storageResource } from '../../api/registry.js';
-import { isKnownTimeZone } from '../../api/validation/cron.js';
 import { isAlreadyExists, isConflict, isNotFound, type ApiClient } from '../../client/api-client.js';
 import { runController, type ControllerHandle, type ReconcileResult } from '../../client/controller.js';
 import type { EventRecorder } from '../../client/event-recorder.js';
@@ -55,7 +56,7 @@ interface CronSync {
 const asCronJob = (cj: CronJob) => ({ ...cj, apiVersion: 'batch/v1' as const, kind: 'CronJob' as const, metadata: cj.metadata ?? {} });
 
 function controllerUid(job: Job): string | undefined {
-  return (job.metadata?.ownerReferences ?? []).find((r) => r.controller === true)?.uid;
+  return controllerRefOf(job)?.uid;
 }
 
 function emit(s: CronSync, cj: CronJob, ev: CronEvent): void {
@@ -215,8 +216,8 @@ export function startCronJobController(ctx: ControllerContext, opts: CronJobCont
   };
   const queue = new WorkQueue();
   const enqueueOwner = (job: Job) => {
-    const ref = (job.metadata?.ownerReferences ?? []).find((r) => r.controller === true && r.kind === 'CronJob');
-    if (ref) queue.add(`${job.metadata!.namespace}/${ref.name}`);
+    const ref = controllerRefOf(job);
+    if (ref?.kind === 'CronJob') queue.add(`${job.metadata!.namespace}/${ref.name}`);
   };
   cronJobs.addHandlers({ onAdd: (cj) => queue.add(keyOf(cj)), onUpdate: (_o, cj) => queue.add(keyOf(cj)) });
   jobs.addHandlers({ onAdd: enqueueOwner, onUpdate: (_o, j) => enqueueOwner(j), onDelete: enqueueOwner });

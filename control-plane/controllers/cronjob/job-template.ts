@@ -6,7 +6,7 @@
  * controlling owner. Pure.
  */
 import type { CronJob, Job } from 'kubernetes-types/batch/v1.js';
-import { controllerRef } from '../job/pod-template.js';
+import { newControllerRef } from '../../api/owner-references.js';
 import { rfc3339In } from './zoned-time.js';
 
 export const SCHEDULED_TIMESTAMP_ANNOTATION = 'batch.kubernetes.io/cronjob-scheduled-timestamp';
@@ -23,7 +23,7 @@ export function jobForSchedule(cj: CronJob, scheduled: number): Job {
       namespace: cj.metadata!.namespace,
       labels: { ...(template.metadata?.labels ?? {}) },
       annotations: { ...(template.metadata?.annotations ?? {}), [SCHEDULED_TIMESTAMP_ANNOTATION]: rfc3339In(scheduled, cj.spec?.timeZone || 'UTC') },
-      ownerReferences: [controllerRef({ apiVersion: 'batch/v1', kind: 'CronJob', metadata: cj.metadata! })],
+      ownerReferences: [newControllerRef({ apiVersion: 'batch/v1', kind: 'CronJob', metadata: cj.metadata })],
     },
     spec: structuredClone(template.spec),
   };

@@ -8,15 +8,17 @@
  */
 import { selectorFromLabelSelector, type LabelSelector } from '../../api/labels.js';
 import { RESOURCES } from '../../api/registry.js';
-import { isConflict, isNotFound, type ApiClient } from '../../client/api-client.js';
+import { isNotFound, type ApiClient } from '../../client/api-client.js';
 import { runController, type ControllerHandle, type ReconcileResult } from '../../client/controller.js';
 import type { EventRecorder } from '../../client/event-recorder.js';
 import { byNamespace, keyOf, type Informer } from '../../client/informer.js';
 import { WorkQueue } from '../../client/workqueue.js';
 import type { ControllerContext } from '../context.js';
-import { claimObjects, controllerRefOf, type Owner } from '../history/controller-ref.js';
+import { claimObjects, type Owner } from '../history/controller-ref.js';
 import { deleteRevisions, ensureUpdateRevision, listRevisions } from '../history/history.js';
 import { revisionsToTruncate, templatePatch, type ControllerRevision } from '../history/revisions.js';
+import { ownedObjectHandlers } from '../shared/owner-events.js';
+import { writeStatusFields } from '../shared/status-fields.js';
 import { FailedPodBackoff } from './backoff.js';
 import { Expectations } from './expectations.js';
 import { computeStatus, planManage, planRollingUpdate, type DaemonSetActions, type DaemonSetState, type DaemonSetStatus } from './plan.js';
@@ -127,19 +129,10 @@ class DaemonSetSync {
     return retryMs;
   }
 
-  /**
-   * Writes the status when it changed (PUT /status with the cached resourceVersion). A conflict means
-   * the cache is behind: the newer object is on its way and enqueues the key again, so it is dropped.
-   */
+  /** Writes the computed status (and the revisions' collision count) when it changed. */
   private async writeStatus(ds: any, status: DaemonSetStatus, collisionCount: number): Promise<void> {
-    const old = ds.status ?? {};
-    const next: Record<string, unknown> = { ...status, ...(collisionCount || old.collisionCount !== undefined ? { collisionCount } : {}) };
-    if (Object.entries(next).every(([k, v]) => old[k] === v)) return;
-    try {
-      await this.client.update(daemonSets, ds.metadata.namespace, ds.metadata.name, { ...ds, status: { ...old, ...next } }, 'status');
-    } catch (err) {
-      if (!isNotFound(err) && !isConflict(err)) throw err;
-    }
+    const keepCount = collisionCount || ds.status?.collisionCount !== undefined;
+    await writeStatusFields(this.client, daemonSets, ds, { ...status, ...(keepCount ? { collisionCount } : {}) });
   }
 }
 
@@ -169,29 +162,7 @@ export function startDaemonSetController(ctx: ControllerContext): ControllerHand
     },
     onDelete: enqueueAll,
   });
-  /** The DaemonSet controlling the pod, or (for an orphan) every one that could adopt it. */
-  const enqueueForPod = (pod: any) => {
-    const ref = controllerRefOf(pod);
-    if (ref) {
-      if (ref.kind === 'DaemonSet') queue.add(`${pod.metadata.namespace}/${ref.name}`);
-      return;
-    }
-    for (const ds of sets.byIndex(NAMESPACE_INDEX, pod.metadata.namespace)) {
-      try {
-        if (selectorFromLabelSelector(ds.spec?.selector).matches(pod.metadata.labels)) enqueue(ds);
-      } catch {
-        /* a selector validation refuses matches nothing */
-      }
-    }
-  };
-  podInformer.addHandlers({
-    onAdd: enqueueForPod,
-    onUpdate: (old, pod) => {
-      enqueueForPod(pod);
-      if (controllerRefOf(old)?.uid !== controllerRefOf(pod)?.uid || JSON.stringify(old.metadata.labels) !== JSON.stringify(pod.metadata.labels)) enqueueForPod(old);
-    },
-    onDelete: enqueueForPod,
-  });
+  podInformer.addHandlers(ownedObjectHandlers('DaemonSet', sets, NAMESPACE_INDEX, queue));
 
   const sync = new DaemonSetSync(ctx.client, ctx.recorder(COMPONENT), sets, nodes, podInformer, revisionInformer);
   return runController('daemonset', queue, (key) => sync.reconcile(key), ctx.logger, 2);

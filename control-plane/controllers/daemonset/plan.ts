@@ -12,7 +12,7 @@
  *   with maxSurge, new pods are created next to old ones (at most maxSurge at a time, at once where
  *   the old one is unavailable) and an old pod is deleted once its replacement is available.
  */
-import { isPodAvailable, isPodReady } from '../history/pod-conditions.js';
+import { isPodAvailable, isPodReady } from '../shared/pod-readiness.js';
 import { nodeShouldRunDaemonPod } from './node-fit.js';
 import { isPodUpdated, targetNodeOf, templateGeneration } from './pod-template.js';
 

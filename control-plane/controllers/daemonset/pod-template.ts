@@ -4,8 +4,8 @@
  * template generation, when the DaemonSet carries one), and pinned to their node by a required node
  * affinity on metadata.name, which the scheduler honours when it binds them. Pure.
  */
-import { newControllerRef } from '../history/controller-ref.js';
-import type { Toleration } from './node-fit.js';
+import { newControllerRef } from '../../api/owner-references.js';
+import type { Toleration } from '../../api/taints.js';
 
 export const REVISION_HASH_LABEL = 'controller-revision-hash';
 export const TEMPLATE_GENERATION_LABEL = 'pod-template-generation';

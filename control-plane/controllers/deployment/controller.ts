@@ -7,12 +7,12 @@
 import type { Deployment, ReplicaSet } from 'kubernetes-types/apps/v1.js';
 import type { Pod } from 'kubernetes-types/core/v1.js';
 import { selectorFromLabelSelector } from '../../api/labels.js';
+import { controllerRefOf } from '../../api/owner-references.js';
 import { runController, type ControllerHandle, type ReconcileResult } from '../../client/controller.js';
 import { byNamespace, byOwnerUid, keyOf, type Informer } from '../../client/informer.js';
 import { WorkQueue } from '../../client/workqueue.js';
 import type { ControllerContext } from '../context.js';
 import { NAMESPACE_INDEX, OWNER_UID_INDEX, type Stored } from '../replicaset-controller-ref.js';
-import { controllerOf } from '../replicaset-pods.js';
 import { syncDeployment } from './sync.js';
 
 /** The Deployments of the ReplicaSet's namespace whose selector matches it (for orphans). */
@@ -45,7 +45,7 @@ export function startDeploymentController(ctx: ControllerContext): ControllerHan
     const d = deployments.get(`${namespace}/${ref.name}`);
     return d?.metadata?.uid === ref.uid ? d : undefined;
   };
-  const enqueueOwner = (rs: ReplicaSet, ref = controllerOf(rs)) => {
+  const enqueueOwner = (rs: ReplicaSet, ref = controllerRefOf(rs)) => {
     const d = resolve(rs.metadata?.namespace, ref);
     if (d) queue.add(keyOf(d));
   };
@@ -61,13 +61,13 @@ export function startDeploymentController(ctx: ControllerContext): ControllerHan
 
   rsInformer.addHandlers({
     onAdd: (rs) => {
-      if (controllerOf(rs)) enqueueOwner(rs);
+      if (controllerRefOf(rs)) enqueueOwner(rs);
       else if (!rs.metadata?.deletionTimestamp) enqueueSelecting(rs);
     },
     onUpdate: (old, cur) => {
       if (old.metadata?.resourceVersion === cur.metadata?.resourceVersion) return;
-      const oldRef = controllerOf(old);
-      const curRef = controllerOf(cur);
+      const oldRef = controllerRefOf(old);
+      const curRef = controllerRefOf(cur);
       if (oldRef && oldRef.uid !== curRef?.uid) enqueueOwner(old, oldRef);
       if (curRef) {
         enqueueOwner(cur, curRef);
@@ -82,9 +82,9 @@ export function startDeploymentController(ctx: ControllerContext): ControllerHan
   // A Recreate rollout waits for the old pods to be gone: look again when the last one goes.
   podInformer.addHandlers({
     onDelete: (pod) => {
-      const rs = rsInformer.get(`${pod.metadata?.namespace}/${controllerOf(pod)?.name}`);
-      if (!rs || rs.metadata?.uid !== controllerOf(pod)?.uid) return;
-      const d = resolve(rs.metadata?.namespace, controllerOf(rs));
+      const rs = rsInformer.get(`${pod.metadata?.namespace}/${controllerRefOf(pod)?.name}`);
+      if (!rs || rs.metadata?.uid !== controllerRefOf(pod)?.uid) return;
+      const d = resolve(rs.metadata?.namespace, controllerRefOf(rs));
       if (d?.spec?.strategy?.type !== 'Recreate') return;
       const siblings = rsInformer.byIndex(OWNER_UID_INDEX, d.metadata!.uid!);
       if (siblings.every((s) => podInformer.byIndex(OWNER_UID_INDEX, s.metadata!.uid!).length === 0)) queue.add(keyOf(d));

@@ -6,7 +6,7 @@
  * own) and the size the strategy allows right now. Pure.
  */
 import type { Deployment, ReplicaSet } from 'kubernetes-types/apps/v1.js';
-import { controllerRef } from '../replicaset-pods.js';
+import { newControllerRef } from '../../api/owner-references.js';
 import { setNewReplicaSetAnnotations } from './annotations.js';
 import { computeHash, POD_TEMPLATE_HASH } from './hash.js';
 import { newReplicaSetReplicas } from './rolling.js';
@@ -25,7 +25,7 @@ export function newReplicaSetFor(d: Deployment, oldRSs: ReplicaSet[], revision: 
       name: `${d.metadata!.name}-${hash}`,
       namespace: d.metadata!.namespace,
       labels: { ...labels },
-      ownerReferences: [controllerRef(d, 'apps/v1', 'Deployment')],
+      ownerReferences: [newControllerRef({ apiVersion: 'apps/v1', kind: 'Deployment', metadata: d.metadata })],
     },
     spec: { replicas: 0, selector, template },
   };

@@ -11,12 +11,12 @@ import type { Deployment, ReplicaSet } from 'kubernetes-types/apps/v1.js';
 import type { Pod } from 'kubernetes-types/core/v1.js';
 import type { Logger } from 'pino';
 import { selectorFromLabelSelector, type LabelSelector } from '../../api/labels.js';
+import { controllerRefOf, newControllerRef } from '../../api/owner-references.js';
 import { storageResource } from '../../api/registry.js';
 import { isAlreadyExists, isNotFound, type ApiClient } from '../../client/api-client.js';
 import type { EventRecorder } from '../../client/event-recorder.js';
 import type { Informer } from '../../client/informer.js';
 import { claimObjects, NAMESPACE_INDEX, OWNER_UID_INDEX, type Stored } from '../replicaset-controller-ref.js';
-import { controllerOf, controllerRef } from '../replicaset-pods.js';
 import { maxRevision, REVISION, replicasAnnotationsNeedUpdate, setDeploymentRevision, setNewReplicaSetAnnotations, setReplicasAnnotations } from './annotations.js';
 import { replicaSetsToCleanUp } from './cleanup.js';
 import { getCondition, Message, newCondition, PROGRESSING, Reason, setCondition } from './conditions.js';
@@ -104,7 +104,7 @@ class DeploymentSync {
     return claimObjects(this.deps.replicaSets.byIndex(NAMESPACE_INDEX, this.ns), {
       owner: d,
       selector,
-      ref: controllerRef(d, 'apps/v1', 'Deployment'),
+      ref: newControllerRef({ apiVersion: 'apps/v1', kind: 'Deployment', metadata: d.metadata }),
       canAdopt: async () => {
         const fresh = await client.get<Deployment>(deployments, this.ns, this.name);
         if (fresh.metadata?.uid !== d.metadata?.uid) throw new Error(`original Deployment ${this.ns}/${this.name} is gone: got uid ${fresh.metadata?.uid}, wanted ${d.metadata?.uid}`);
@@ -121,7 +121,7 @@ class DeploymentSync {
     const byRs = new Map<string, Pod[]>();
     for (const rs of rsList) {
       const uid = rs.metadata!.uid!;
-      const pods = this.deps.pods.byIndex(OWNER_UID_INDEX, uid).filter((p) => controllerOf(p)?.uid === uid && selector.matches(p.metadata?.labels));
+      const pods = this.deps.pods.byIndex(OWNER_UID_INDEX, uid).filter((p) => controllerRefOf(p)?.uid === uid && selector.matches(p.metadata?.labels));
       byRs.set(uid, pods);
     }
     return byRs;
@@ -232,7 +232,7 @@ class DeploymentSync {
         throw err;
       }
       const found = await client.get<ReplicaSet>(replicaSets, this.ns, rsName);
-      if (controllerOf(found)?.uid !== d.metadata?.uid || !equalIgnoreHash(d.spec?.template, found.spec?.template)) {
+      if (controllerRefOf(found)?.uid !== d.metadata?.uid || !equalIgnoreHash(d.spec?.template, found.spec?.template)) {
         // A different template hashed to the same name: count the collision, which changes the hash.
         const collisionCount = (d.status?.collisionCount ?? 0) + 1;
         d.status = { ...(d.status ?? {}), collisionCount };

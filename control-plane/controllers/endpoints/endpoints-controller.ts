@@ -17,7 +17,7 @@ import { byNamespace, keyOf, type Informer } from '../../client/informer.js';
 import { WorkQueue } from '../../client/workqueue.js';
 import type { ControllerContext } from '../context.js';
 import { endpointSubsets, OVER_CAPACITY_ANNOTATION, truncateSubsets } from './endpoints-subsets.js';
-import { selectsPods, serviceSelects, servicesToSync } from './service-pods.js';
+import { selectsPods, servicePodHandlers, serviceSelects } from './service-pods.js';
 import { hasClusterIP, LABEL_HEADLESS, sameEntries } from './slice-endpoints.js';
 
 const endpointsDef = storageResource('core/endpoints');
@@ -100,20 +100,12 @@ export function startEndpointsController(ctx: ControllerContext, opts: { workers
 
   const sync = new EndpointsSync(ctx.client, ctx.recorder(COMPONENT), services, pods, endpoints);
   const queue = new WorkQueue();
-  const podEvent = (oldPod: Pod | undefined, newPod: Pod | undefined) => {
-    const ns = (newPod ?? oldPod)!.metadata!.namespace!;
-    for (const k of servicesToSync(services.byIndex(NAMESPACE_INDEX, ns), oldPod, newPod)) queue.add(k);
-  };
   services.addHandlers({
     onAdd: (s) => queue.add(keyOf(s)),
     onUpdate: (_o, s) => queue.add(keyOf(s)),
     onDelete: (s) => queue.add(keyOf(s)),
   });
-  pods.addHandlers({
-    onAdd: (p) => podEvent(undefined, p),
-    onUpdate: (o, p) => podEvent(o, p),
-    onDelete: (p) => podEvent(p, undefined),
-  });
+  pods.addHandlers(servicePodHandlers(services, NAMESPACE_INDEX, queue));
   // Endpoints of a Service removed by someone else are put back.
   endpoints.addHandlers({
     onDelete: (e) => {

@@ -7,7 +7,7 @@
  * 1000 addresses are kept, as upstream truncates them. Pure.
  */
 import type { EndpointAddress, EndpointPort, EndpointSubset, Pod, Service } from 'kubernetes-types/core/v1.js';
-import { isPodReady } from '../history/pod-conditions.js';
+import { isPodReady } from '../shared/pod-readiness.js';
 import { podIPv4s, shouldPodBeInEndpoints, shouldSetHostname } from './pods.js';
 import { endpointPorts } from './slice-endpoints.js';
 

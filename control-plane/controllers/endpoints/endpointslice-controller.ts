@@ -12,19 +12,16 @@
  */
 import type { Node, Pod, Service } from 'kubernetes-types/core/v1.js';
 import type { EndpointSlice } from 'kubernetes-types/discovery/v1.js';
-import { storageResource } from '../../api/registry.js';
-import { isNotFound, type ApiClient } from '../../client/api-client.js';
 import { runController, type ControllerHandle, type ReconcileResult } from '../../client/controller.js';
 import type { EventRecorder } from '../../client/event-recorder.js';
 import { byNamespace, keyOf, type Informer } from '../../client/informer.js';
 import { WorkQueue } from '../../client/workqueue.js';
 import type { ControllerContext } from '../context.js';
-import { selectsPods, serviceSelects, servicesToSync } from './service-pods.js';
+import { selectsPods, servicePodHandlers, serviceSelects } from './service-pods.js';
 import { LABEL_MANAGED_BY, LABEL_SERVICE_NAME, LABEL_ZONE, SLICE_CONTROLLER_NAME } from './slice-endpoints.js';
-import { planSlices, type SlicePlan } from './slice-plan.js';
+import { planSlices } from './slice-plan.js';
 import { SliceTracker } from './slice-tracker.js';
-
-const slicesDef = storageResource('discovery.k8s.io/endpointslices');
+import { SliceWriter } from './slice-writer.js';
 
 const COMPONENT = 'endpointslice-controller';
 const NAMESPACE_INDEX = 'namespace';
@@ -48,7 +45,7 @@ function managedServiceKey(slice: EndpointSlice): string | undefined {
 
 class EndpointSliceSync {
   constructor(
-    private readonly client: ApiClient,
+    private readonly writer: SliceWriter,
     private readonly tracker: SliceTracker,
     private readonly recorder: EventRecorder,
     private readonly services: Informer<Service & { metadata: any }>,
@@ -71,7 +68,8 @@ class EndpointSliceSync {
     const pods = this.pods.byIndex(NAMESPACE_INDEX, svc.metadata.namespace).filter((p) => serviceSelects(svc, p.metadata?.labels));
     const plan = planSlices({ service: svc, pods, node: (name) => this.nodes.get(name), existing, maxPerSlice: this.maxPerSlice });
     try {
-      await this.apply(key, svc, plan);
+      // No new slices for a Service being deleted: the garbage collector would race them.
+      await this.writer.apply(key, svc.metadata.namespace, plan, !svc.metadata.deletionTimestamp);
     } catch (err) {
       this.recorder.event(
         { apiVersion: 'v1', kind: 'Service', metadata: svc.metadata },
@@ -84,28 +82,9 @@ class EndpointSliceSync {
     if (plan.skippedPods.length > 0) return { requeueAfterMs: MISSING_NODE_RETRY_MS };
   }
 
-  private async apply(key: string, svc: Service, plan: SlicePlan): Promise<void> {
-    const ns = svc.metadata!.namespace;
-    // No new slices for a Service being deleted: the garbage collector would race them.
-    if (!svc.metadata?.deletionTimestamp) {
-      for (const slice of plan.create) this.tracker.written(key, await this.client.create(slicesDef, ns, slice));
-    }
-    for (const slice of plan.update) this.tracker.written(key, await this.client.update(slicesDef, ns, slice.metadata!.name!, slice));
-    for (const slice of plan.delete) await this.deleteSlice(key, slice);
-  }
-
-  private async deleteSlice(key: string, slice: EndpointSlice): Promise<void> {
-    try {
-      await this.client.delete(slicesDef, slice.metadata!.namespace, slice.metadata!.name!, { preconditions: { uid: slice.metadata!.uid } });
-    } catch (err) {
-      if (!isNotFound(err)) throw err;
-    }
-    this.tracker.deleted(key, slice.metadata!.name!);
-  }
-
   /** The Service is gone: its managed slices go too. */
   private async deleteOrphans(key: string, existing: EndpointSlice[]): Promise<void> {
-    for (const slice of existing) if (slice.metadata?.ownerReferences?.some((o) => o.kind === 'Service')) await this.deleteSlice(key, slice);
+    for (const slice of existing) if (slice.metadata?.ownerReferences?.some((o) => o.kind === 'Service')) await this.writer.delete(key, slice);
     this.tracker.forget(key);
   }
 }
@@ -125,19 +104,13 @@ export function startEndpointSliceController(ctx: ControllerContext, opts: Endpo
   });
 
   const tracker = new SliceTracker();
-  const sync = new EndpointSliceSync(ctx.client, tracker, ctx.recorder(COMPONENT), services, pods, nodes, slices, opts.maxEndpointsPerSlice);
+  const sync = new EndpointSliceSync(new SliceWriter(ctx.client, tracker), tracker, ctx.recorder(COMPONENT), services, pods, nodes, slices, opts.maxEndpointsPerSlice);
   const queue = new WorkQueue();
 
-  const enqueueAll = (keys: Iterable<string>) => {
-    for (const k of keys) queue.add(k);
-  };
-  const podEvent = (oldPod: Pod | undefined, newPod: Pod | undefined) => {
-    const ns = (newPod ?? oldPod)!.metadata!.namespace!;
-    enqueueAll(servicesToSync(services.byIndex(NAMESPACE_INDEX, ns), oldPod, newPod));
-  };
+  const podHandlers = servicePodHandlers(services, NAMESPACE_INDEX, queue);
   /** Services selecting pods on a node: their endpoints carry the node's zone, and skip pods of missing nodes. */
   const nodeEvent = (node: Node) => {
-    for (const pod of pods.byIndex(NODE_INDEX, node.metadata!.name!)) podEvent(undefined, pod);
+    for (const pod of pods.byIndex(NODE_INDEX, node.metadata!.name!)) podHandlers.onAdd(pod);
   };
   const sliceEvent = (slice: EndpointSlice, deleted: boolean) => {
     const key = managedServiceKey(slice);
@@ -149,11 +122,7 @@ export function startEndpointSliceController(ctx: ControllerContext, opts: Endpo
     onUpdate: (_o, s) => queue.add(keyOf(s)),
     onDelete: (s) => queue.add(keyOf(s)),
   });
-  pods.addHandlers({
-    onAdd: (p) => podEvent(undefined, p),
-    onUpdate: (o, p) => podEvent(o, p),
-    onDelete: (p) => podEvent(p, undefined),
-  });
+  pods.addHandlers(podHandlers);
   nodes.addHandlers({
     onAdd: nodeEvent,
     onUpdate: (o, n) => {

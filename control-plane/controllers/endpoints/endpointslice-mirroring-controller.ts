@@ -9,8 +9,6 @@
  */
 import type { Endpoints, Service } from 'kubernetes-types/core/v1.js';
 import type { EndpointSlice } from 'kubernetes-types/discovery/v1.js';
-import { storageResource } from '../../api/registry.js';
-import { isNotFound, type ApiClient } from '../../client/api-client.js';
 import { runController, type ControllerHandle, type ReconcileResult } from '../../client/controller.js';
 import type { EventRecorder } from '../../client/event-recorder.js';
 import { keyOf, type Informer } from '../../client/informer.js';
@@ -19,8 +17,7 @@ import type { ControllerContext } from '../context.js';
 import { MAX_MIRRORED_PER_SUBSET, MIRROR_CONTROLLER_NAME, planMirror, type MirrorPlan } from './mirror-plan.js';
 import { LABEL_MANAGED_BY, LABEL_SERVICE_NAME, LABEL_SKIP_MIRROR } from './slice-endpoints.js';
 import { SliceTracker } from './slice-tracker.js';
-
-const slicesDef = storageResource('discovery.k8s.io/endpointslices');
+import { SliceWriter } from './slice-writer.js';
 
 const COMPONENT = 'endpointslice-mirroring-controller';
 const MIRROR_INDEX = 'endpointslice:mirrored';
@@ -39,7 +36,7 @@ const hasSelector = (svc: Service) => Object.keys(svc.spec?.selector ?? {}).leng
 
 class MirroringSync {
   constructor(
-    private readonly client: ApiClient,
+    private readonly writer: SliceWriter,
     private readonly tracker: SliceTracker,
     private readonly recorder: EventRecorder,
     private readonly services: Informer<Cached<Service>>,
@@ -53,17 +50,14 @@ class MirroringSync {
     const ep = this.endpoints.get(key);
     const svc = this.services.get(key);
     if (!ep || !svc || hasSelector(svc) || ep.metadata.labels?.[LABEL_SKIP_MIRROR] === 'true') {
-      for (const slice of existing) await this.deleteSlice(key, slice);
+      for (const slice of existing) await this.writer.delete(key, slice);
       this.tracker.forget(key);
       return;
     }
     if (this.tracker.stale(key, existing)) return { requeueAfterMs: STALE_RETRY_MS };
     const plan = planMirror(ep, existing);
     this.report(ep, plan);
-    const ns = ep.metadata.namespace;
-    if (!ep.metadata.deletionTimestamp) for (const slice of plan.create) this.tracker.written(key, await this.client.create(slicesDef, ns, slice));
-    for (const slice of plan.update) this.tracker.written(key, await this.client.update(slicesDef, ns, slice.metadata!.name!, slice));
-    for (const slice of plan.delete) await this.deleteSlice(key, slice);
+    await this.writer.apply(key, ep.metadata.namespace, plan, !ep.metadata.deletionTimestamp);
   }
 
   private report(ep: Cached<Endpoints>, plan: MirrorPlan): void {
@@ -79,14 +73,6 @@ class MirroringSync {
     }
   }
 
-  private async deleteSlice(key: string, slice: EndpointSlice): Promise<void> {
-    try {
-      await this.client.delete(slicesDef, slice.metadata!.namespace, slice.metadata!.name!, { preconditions: { uid: slice.metadata!.uid } });
-    } catch (err) {
-      if (!isNotFound(err)) throw err;
-    }
-    this.tracker.deleted(key, slice.metadata!.name!);
-  }
 }
 
 /** Starts the controller on the shared informers; returns at once. */
@@ -99,7 +85,7 @@ export function startEndpointSliceMirroringController(ctx: ControllerContext, op
     return key ? [key] : [];
   });
   const tracker = new SliceTracker();
-  const sync = new MirroringSync(ctx.client, tracker, ctx.recorder(COMPONENT), services, endpoints, slices);
+  const sync = new MirroringSync(new SliceWriter(ctx.client, tracker), tracker, ctx.recorder(COMPONENT), services, endpoints, slices);
   const queue = new WorkQueue();
   const sliceEvent = (slice: EndpointSlice, deleted: boolean) => {
     const key = mirroredKey(slice);

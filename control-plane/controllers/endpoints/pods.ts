@@ -4,10 +4,10 @@
  * targets, whether it publishes a hostname, and whether a change to it can change any endpoints.
  * Pure functions over pod JSON.
  */
-import { isIPv4 } from 'node:net';
 import type { Pod, Service, ServicePort } from 'kubernetes-types/core/v1.js';
+import { isIPv4 } from 'node:net';
 import { deepEqual } from '../../api/validation/json.js';
-import { isPodReady } from '../history/pod-conditions.js';
+import { isPodReady } from '../shared/pod-readiness.js';
 
 /** Succeeded or Failed: its containers have stopped for good. */
 export function isPodTerminal(pod: Pod): boolean {

@@ -2,11 +2,12 @@
  * Which pods a Service's endpoints come from, and which Services a pod change concerns, as
  * upstream's endpoint controllers decide it: only Services with a selector that are not
  * ExternalName get endpoints from the controllers (an empty selector counts as none: the API drops
- * it), and a pod update only concerns the Services that select it before or after. Pure.
+ * it), and a pod update only concerns the Services that select it before or after. Pure, but for
+ * servicePodHandlers, which feeds those decisions to a controller's work queue.
  */
 import type { Pod, Service } from 'kubernetes-types/core/v1.js';
 import { selectorFromSet } from '../../api/labels.js';
-import { keyOf } from '../../client/informer.js';
+import { keyOf, type Informer } from '../../client/informer.js';
 import { podEndpointsChanged } from './pods.js';
 
 /** The Service's endpoints are computed from the pods it selects. */
@@ -40,4 +41,21 @@ export function servicesToSync(services: Service[], oldPod: Pod | undefined, new
   if (podChanged) return new Set([...before, ...after]);
   // Only membership changed: the Services in exactly one of the two sets.
   return new Set([...[...before].filter((k) => !after.has(k)), ...[...after].filter((k) => !before.has(k))]);
+}
+
+/**
+ * Pod informer handlers of an endpoints controller: each pod event adds to `queue` the keys of the
+ * Services it concerns (servicesToSync), from `services`, an informer indexed by namespace under
+ * `namespaceIndex`. Non-blocking.
+ */
+export function servicePodHandlers(services: Informer<Service & { metadata: any }>, namespaceIndex: string, queue: { add(key: string): void }) {
+  const podEvent = (oldPod: Pod | undefined, newPod: Pod | undefined) => {
+    const ns = (newPod ?? oldPod)!.metadata!.namespace!;
+    for (const k of servicesToSync(services.byIndex(namespaceIndex, ns), oldPod, newPod)) queue.add(k);
+  };
+  return {
+    onAdd: (pod: Pod) => podEvent(undefined, pod),
+    onUpdate: (oldPod: Pod, pod: Pod) => podEvent(oldPod, pod),
+    onDelete: (pod: Pod) => podEvent(pod, undefined),
+  };
 }

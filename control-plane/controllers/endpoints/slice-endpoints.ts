@@ -7,7 +7,7 @@
  */
 import type { Node, Pod, Service } from 'kubernetes-types/core/v1.js';
 import type { Endpoint, EndpointPort, EndpointSlice } from 'kubernetes-types/discovery/v1.js';
-import { isPodReady } from '../history/pod-conditions.js';
+import { isPodReady } from '../shared/pod-readiness.js';
 import { findPort, podIPv4s, shouldSetHostname } from './pods.js';
 
 export const LABEL_SERVICE_NAME = 'kubernetes.io/service-name';

@@ -12,7 +12,9 @@
  * Both are level-based controllers over a pod informer; poke() makes them look at every pod again.
  */
 import { pino, type Logger } from 'pino';
+import { matchesNodeSelectorAndAffinity } from '../../api/node-selector.js';
 import { RESOURCES } from '../../api/registry.js';
+import { blocksScheduling, firstUntolerated } from '../../api/taints.js';
 import { isConflict, isNotFound, ApiClient } from '../../client/api-client.js';
 import { runController, type ControllerHandle } from '../../client/controller.js';
 import { EventRecorder } from '../../client/event-recorder.js';
@@ -20,7 +22,6 @@ import { Informer, keyOf } from '../../client/informer.js';
 import { InformerFactory } from '../../client/informer-factory.js';
 import { WorkQueue } from '../../client/workqueue.js';
 import type { ControllerContext } from '../context.js';
-import { matchesNodeSelectorAndAffinity, untoleratedTaint } from '../daemonset/node-fit.js';
 import { targetNodeOf } from '../daemonset/pod-template.js';
 
 export const podType = RESOURCES.find((r) => r.plural === 'pods' && r.group === '')!;
@@ -153,7 +154,7 @@ export class TestBinder extends PodWorker {
   }
 
   private fits(pod: any, node: any): boolean {
-    return matchesNodeSelectorAndAffinity(pod.spec, node) && !untoleratedTaint(node.spec?.taints ?? [], pod.spec?.tolerations ?? [], (t) => t.effect === 'NoSchedule' || t.effect === 'NoExecute');
+    return matchesNodeSelectorAndAffinity(pod.spec, node) && !firstUntolerated(node.spec?.taints ?? [], pod.spec?.tolerations ?? [], blocksScheduling);
   }
 
   protected async sync(pod: any): Promise<void> {

@@ -2,54 +2,18 @@
  * Ownership through controller references, as upstream's ControllerRefManager: an owner adopts
  * orphans its selector matches, keeps what it controls and still matches, and releases what it
  * controls but no longer matches. Used by the StatefulSet and DaemonSet controllers for their pods
- * and ControllerRevisions. The decision is pure; applying it patches ownerReferences with the
- * object's uid as a precondition (strategic merge on the uid merge key, as upstream).
+ * and ControllerRevisions. The decision is api/owner-references.ts's claimDecision; applying it
+ * patches ownerReferences with the object's uid as a precondition (strategic merge on the uid
+ * merge key, as upstream).
  */
+import { claimDecision, newControllerRef } from '../../api/owner-references.js';
 import { isNotFound, type ApiClient, type ResourceType } from '../../client/api-client.js';
-
-export interface OwnerReference {
-  apiVersion: string;
-  kind: string;
-  name: string;
-  uid: string;
-  controller?: boolean;
-  blockOwnerDeletion?: boolean;
-}
 
 /** The owner a controller acts for: its identity and kind. */
 export interface Owner {
   apiVersion: string;
   kind: string;
   metadata: { name: string; namespace?: string; uid: string; deletionTimestamp?: string };
-}
-
-/** The controller reference of an object, if it has one. */
-export function controllerRefOf(obj: { metadata?: { ownerReferences?: OwnerReference[] } }): OwnerReference | undefined {
-  return obj.metadata?.ownerReferences?.find((r) => r.controller === true);
-}
-
-/** A controller reference to `owner` (controller and blockOwnerDeletion set, as upstream's NewControllerRef). */
-export function newControllerRef(owner: Owner): OwnerReference {
-  return { apiVersion: owner.apiVersion, kind: owner.kind, name: owner.metadata.name, uid: owner.metadata.uid, controller: true, blockOwnerDeletion: true };
-}
-
-export type ClaimDecision = 'own' | 'adopt' | 'release' | 'ignore';
-
-/**
- * What `owner` does with `obj`, given whether its selector (and any extra membership test) matches:
- * keep it, adopt it (an orphan that matches, neither being deleted), release it (controlled but no
- * longer matching, unless the owner is being deleted), or leave it alone (another controller's, or
- * an orphan that does not match).
- */
-export function claimDecision(owner: Owner, obj: any, matches: boolean): ClaimDecision {
-  const ref = controllerRefOf(obj);
-  if (ref) {
-    if (ref.uid !== owner.metadata.uid) return 'ignore';
-    if (matches) return 'own';
-    return owner.metadata.deletionTimestamp ? 'ignore' : 'release';
-  }
-  if (!matches || owner.metadata.deletionTimestamp || obj.metadata.deletionTimestamp) return 'ignore';
-  return 'adopt';
 }
 
 /**

@@ -4,10 +4,11 @@
  * revision holds the current template and is the newest, and delete old ones.
  */
 import type { LabelSelector } from '../../api/labels.js';
+import { newControllerRef } from '../../api/owner-references.js';
 import { RESOURCES } from '../../api/registry.js';
 import { isAlreadyExists, isNotFound, type ApiClient, type ResourceType } from '../../client/api-client.js';
 import type { Informer } from '../../client/informer.js';
-import { claimObjects, newControllerRef, type Owner } from './controller-ref.js';
+import { claimObjects, type Owner } from './controller-ref.js';
 import { equalRevision, hashOfData, planUpdateRevision, revisionName, type ControllerRevision } from './revisions.js';
 
 const controllerRevisions = RESOURCES.find((r) => r.plural === 'controllerrevisions')!;

@@ -6,9 +6,10 @@
  */
 import type { Job } from 'kubernetes-types/batch/v1.js';
 import type { Pod } from 'kubernetes-types/core/v1.js';
+import { isPodReady } from '../shared/pod-readiness.js';
 import { BACKOFF_LIMIT_EXCEEDED, DEADLINE_EXCEEDED, findCondition, rfc3339, terminalFor, type TargetCondition } from './conditions.js';
 import { parseIndexes } from './indexes.js';
-import { completionIndex, hasTrackingFinalizer, isActive, isFailed, isReady, isTerminating, restartCount } from './pods.js';
+import { completionIndex, hasTrackingFinalizer, isActive, isFailed, isTerminating, restartCount } from './pods.js';
 
 export const DEFAULT_BACKOFF_LIMIT = 6;
 
@@ -84,7 +85,7 @@ export function assessJob(job: Job, pods: Pod[], now: Date, pendingRemovals: Rea
   const newFailed = uncountedPods(job, pods, uncountedFailed, pendingRemovals, (p) => isFailed(p, replaceFailedOnly));
   const out: Assessment = {
     active,
-    ready: active.filter(isReady).length,
+    ready: active.filter(isPodReady).length,
     terminating: pods.filter(isTerminating).length,
     newSucceeded,
     newFailed,

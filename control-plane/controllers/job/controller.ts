@@ -9,6 +9,7 @@
 import type { Job } from 'kubernetes-types/batch/v1.js';
 import type { Pod } from 'kubernetes-types/core/v1.js';
 import type { ObjectMeta } from 'kubernetes-types/meta/v1.js';
+import { controllerRefOf } from '../../api/owner-references.js';
 import { storageResource } from '../../api/registry.js';
 import { isConflict } from '../../client/api-client.js';
 import { runController, type ControllerHandle, type ReconcileResult } from '../../client/controller.js';
@@ -20,7 +21,7 @@ import { NO_BACKOFF, remainingBackoffMs, updateBackoff, type BackoffRecord } fro
 import { COMPLETIONS_REACHED, ensureCondition, isJobFinished, rfc3339, type TargetCondition } from './conditions.js';
 import { Expectations } from './expectations.js';
 import { planPods } from './manage.js';
-import { asJob, claimPods, controllerOf, createPods, deletePods, NAMESPACE_INDEX, OWNER_INDEX, removeTrackingFinalizer, type PodControl, type PodObj } from './pod-control.js';
+import { asJob, claimPods, createPods, deletePods, NAMESPACE_INDEX, OWNER_INDEX, removeTrackingFinalizer, type PodControl, type PodObj } from './pod-control.js';
 import { hasTrackingFinalizer } from './pods.js';
 import { countRemoved, enactFinished, trackFinishedPods, uidsWithFinalizer } from './tracking.js';
 import { startTtlAfterFinishedController } from './ttl.js';
@@ -221,7 +222,7 @@ async function syncJob(s: JobSync, key: string): Promise<ReconcileResult | void>
 /** Removes the tracking finalizer of a pod whose Job is gone, finished, or not a Job it belongs to. */
 function orphanNeedsRelease(jobs: Informer<JobObj>, pod: Pod): boolean {
   if (!hasTrackingFinalizer(pod)) return false;
-  const ref = controllerOf(pod);
+  const ref = controllerRefOf(pod);
   if (!ref) return true;
   if (ref.kind !== 'Job' || ref.apiVersion !== 'batch/v1') return false;
   const job = jobs.get(`${pod.metadata!.namespace}/${ref.name}`);
@@ -252,7 +253,7 @@ export function startJobController(ctx: ControllerContext, options: JobControlle
   const orphans = new WorkQueue();
 
   const jobKeyOf = (pod: Pod): string | undefined => {
-    const ref = controllerOf(pod);
+    const ref = controllerRefOf(pod);
     if (ref?.kind !== 'Job') return undefined;
     const key = `${pod.metadata!.namespace}/${ref.name}`;
     return jobs.get(key)?.metadata?.uid === ref.uid ? key : undefined;

@@ -10,13 +10,15 @@ import type { Job } from 'kubernetes-types/batch/v1.js';
 import type { Pod } from 'kubernetes-types/core/v1.js';
 import type { ObjectMeta } from 'kubernetes-types/meta/v1.js';
 import { selectorFromLabelSelector } from '../../api/labels.js';
+import { controllerRefOf, newControllerRef } from '../../api/owner-references.js';
 import { storageResource } from '../../api/registry.js';
 import { isNotFound, type ApiClient } from '../../client/api-client.js';
 import type { EventRecorder } from '../../client/event-recorder.js';
 import type { Informer } from '../../client/informer.js';
+import { isPodReady } from '../shared/pod-readiness.js';
 import type { Expectations } from './expectations.js';
-import { controllerRef, podForJob } from './pod-template.js';
-import { hasTrackingFinalizer, isReady, JOB_TRACKING_FINALIZER } from './pods.js';
+import { podForJob } from './pod-template.js';
+import { hasTrackingFinalizer, JOB_TRACKING_FINALIZER } from './pods.js';
 
 const podsDef = storageResource('core/pods');
 /** Pods indexed by owner uid and by namespace (informer index names). */
@@ -31,11 +33,6 @@ export interface PodControl {
   pods: Informer<PodObj>;
   recorder: EventRecorder;
   expectations: Expectations;
-}
-
-/** The controlling ownerReference of an object, if any. */
-export function controllerOf(obj: { metadata?: { ownerReferences?: any[] } }): any | undefined {
-  return (obj.metadata?.ownerReferences ?? []).find((r: any) => r.controller === true);
 }
 
 export const asJob = (job: Job) => ({ ...job, apiVersion: 'batch/v1' as const, kind: 'Job' as const, metadata: job.metadata ?? {} });
@@ -54,7 +51,7 @@ export async function removeTrackingFinalizer(client: ApiClient, pod: Pod): Prom
 /** The Job's pods: those it controls, plus orphans matching its selector, which it adopts. */
 export async function claimPods(s: PodControl, job: Job): Promise<Pod[]> {
   const uid = job.metadata!.uid!;
-  const owned = s.pods.byIndex(OWNER_INDEX, uid).filter((p) => controllerOf(p)?.uid === uid);
+  const owned = s.pods.byIndex(OWNER_INDEX, uid).filter((p) => controllerRefOf(p)?.uid === uid);
   if (job.metadata?.deletionTimestamp) return owned;
   let selector;
   try {
@@ -62,11 +59,11 @@ export async function claimPods(s: PodControl, job: Job): Promise<Pod[]> {
   } catch {
     return owned;
   }
-  const orphans = s.pods.byIndex(NAMESPACE_INDEX, job.metadata!.namespace!).filter((p) => !controllerOf(p) && !p.metadata?.deletionTimestamp && selector.matches(p.metadata?.labels));
+  const orphans = s.pods.byIndex(NAMESPACE_INDEX, job.metadata!.namespace!).filter((p) => !controllerRefOf(p) && !p.metadata?.deletionTimestamp && selector.matches(p.metadata?.labels));
   for (const pod of orphans) {
     try {
       await s.client.patch(podsDef, pod.metadata!.namespace, pod.metadata!.name!, 'strategic', {
-        metadata: { uid: pod.metadata!.uid, ownerReferences: [controllerRef(asJob(job))], finalizers: [JOB_TRACKING_FINALIZER] },
+        metadata: { uid: pod.metadata!.uid, ownerReferences: [newControllerRef(asJob(job))], finalizers: [JOB_TRACKING_FINALIZER] },
       });
       const finalizers = pod.metadata?.finalizers ?? [];
       owned.push({ ...pod, metadata: { ...pod.metadata, finalizers: hasTrackingFinalizer(pod) ? finalizers : [...finalizers, JOB_TRACKING_FINALIZER] } });
@@ -124,7 +121,7 @@ export async function deletePods(s: PodControl, key: string, job: Job, pods: Pod
         }
       }
       deleted++;
-      if (isReady(pod)) ready++;
+      if (isPodReady(pod)) ready++;
     }),
   );
   if (firstError) throw firstError;

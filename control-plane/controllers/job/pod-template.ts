@@ -6,15 +6,11 @@
  */
 import type { Job } from 'kubernetes-types/batch/v1.js';
 import type { Container, Pod } from 'kubernetes-types/core/v1.js';
+import { newControllerRef } from '../../api/owner-references.js';
 import { COMPLETION_INDEX_ANNOTATION, COMPLETION_INDEX_ENV, JOB_TRACKING_FINALIZER } from './pods.js';
 
 /** Names generated from a prefix get 5 random characters; upstream keeps the prefix to 58. */
 const MAX_GENERATE_NAME_PREFIX = 58;
-
-/** The controller ownerReference of an object controlled by `owner`. */
-export function controllerRef(owner: { apiVersion: string; kind: string; metadata: { name?: string; uid?: string } }) {
-  return { apiVersion: owner.apiVersion, kind: owner.kind, name: owner.metadata.name!, uid: owner.metadata.uid!, controller: true, blockOwnerDeletion: true };
-}
 
 function withIndexEnv(c: Container): Container {
   if ((c.env ?? []).some((e) => e.name === COMPLETION_INDEX_ENV)) return c;
@@ -53,7 +49,7 @@ export function podForJob(job: Job, index?: number): Pod {
       labels,
       annotations,
       finalizers,
-      ownerReferences: [controllerRef({ apiVersion: 'batch/v1', kind: 'Job', metadata: job.metadata! })],
+      ownerReferences: [newControllerRef({ apiVersion: 'batch/v1', kind: 'Job', metadata: job.metadata })],
     },
     spec,
   };

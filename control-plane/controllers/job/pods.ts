@@ -4,6 +4,7 @@
  * and how often their containers restarted. Pure functions over pod objects.
  */
 import type { Pod } from 'kubernetes-types/core/v1.js';
+import { isPodReady, podReadySince } from '../shared/pod-readiness.js';
 
 /** Keeps a finished pod until the controller has counted it in the Job's status. */
 export const JOB_TRACKING_FINALIZER = 'batch.kubernetes.io/job-tracking';
@@ -24,10 +25,6 @@ export function isActive(pod: Pod): boolean {
 /** Being deleted before it finished. */
 export function isTerminating(pod: Pod): boolean {
   return !!pod.metadata?.deletionTimestamp && !isTerminal(pod);
-}
-
-export function isReady(pod: Pod): boolean {
-  return (pod.status?.conditions ?? []).some((c) => c.type === 'Ready' && c.status === 'True');
 }
 
 export function hasTrackingFinalizer(pod: Pod): boolean {
@@ -71,10 +68,7 @@ export function restartCount(pod: Pod): number {
 
 const PHASE_RANK: Record<string, number> = { Pending: 0, Unknown: 1, Running: 2 };
 
-function readySince(pod: Pod): number {
-  const c = (pod.status?.conditions ?? []).find((x) => x.type === 'Ready' && x.status === 'True');
-  return Date.parse(c?.lastTransitionTime ?? '') || 0;
-}
+const readySince = (pod: Pod): number => podReadySince(pod) ?? 0;
 
 /**
  * Orders active pods as upstream's controller.ActivePods, the cheapest to lose first: unscheduled
@@ -86,8 +80,8 @@ export function compareForRemoval(a: Pod, b: Pod): number {
   if (scheduled(a) !== scheduled(b)) return scheduled(a) - scheduled(b);
   const rank = (p: Pod) => PHASE_RANK[p.status?.phase ?? 'Pending'] ?? 0;
   if (rank(a) !== rank(b)) return rank(a) - rank(b);
-  if (isReady(a) !== isReady(b)) return isReady(a) ? 1 : -1;
-  if (isReady(a) && readySince(a) !== readySince(b)) return readySince(b) - readySince(a);
+  if (isPodReady(a) !== isPodReady(b)) return isPodReady(a) ? 1 : -1;
+  if (isPodReady(a) && readySince(a) !== readySince(b)) return readySince(b) - readySince(a);
   if (restartCount(a) !== restartCount(b)) return restartCount(b) - restartCount(a);
   const created = (p: Pod) => Date.parse(p.metadata?.creationTimestamp ?? '') || 0;
   return created(b) - created(a);

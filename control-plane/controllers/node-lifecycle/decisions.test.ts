@@ -2,7 +2,7 @@ import type { Node, Taint } from 'kubernetes-types/core/v1.js';
 import { describe, expect, it } from 'vitest';
 import { observe, silencedConditions } from './health.js';
 import { desiredTaints, noExecuteMode, zoneStates } from './taints.js';
-import { planEviction, tolerates } from './tolerations.js';
+import { planEviction } from './tolerations.js';
 
 const T0 = Date.parse('2024-01-01T00:00:00Z');
 const s = (n: number) => T0 + n * 1000;
@@ -106,14 +106,5 @@ describe('eviction', () => {
   ])('$name', ({ tols, taints, since, want }) => {
     const p = planEviction(tols as any, taints as Taint[], s(100), since);
     expect(p.kind === 'evict' ? `evict@${(p.at - T0) / 1000}` : p.kind).toBe(want);
-  });
-
-  it.each([
-    { tol: { key: 'k', operator: 'Equal', value: 'v' }, taint: { key: 'k', value: 'v', effect: 'NoExecute' }, ok: true },
-    { tol: { key: 'k', value: 'v' }, taint: { key: 'k', value: 'w', effect: 'NoExecute' }, ok: false },
-    { tol: { key: 'k', operator: 'Exists', effect: 'NoSchedule' }, taint: { key: 'k', effect: 'NoExecute' }, ok: false },
-    { tol: { operator: 'Exists' }, taint: { key: 'anything', effect: 'NoExecute' }, ok: true },
-  ])('tolerates($tol, $taint) = $ok', ({ tol, taint, ok }) => {
-    expect(tolerates(tol, taint as Taint)).toBe(ok);
   });
 });

@@ -5,20 +5,7 @@
  * if those tolerations have no tolerationSeconds. Pure functions.
  */
 import type { Taint, Toleration } from 'kubernetes-types/core/v1.js';
-
-/** Whether `tol` tolerates `taint` (upstream's Toleration.ToleratesTaint). */
-export function tolerates(tol: Toleration, taint: Taint): boolean {
-  if (tol.effect && tol.effect !== taint.effect) return false;
-  if (tol.key && tol.key !== taint.key) return false;
-  switch (tol.operator ?? 'Equal') {
-    case 'Equal':
-      return (tol.value ?? '') === (taint.value ?? '');
-    case 'Exists':
-      return true;
-    default:
-      return false;
-  }
-}
+import { tolerates } from '../../api/taints.js';
 
 export type EvictionPlan =
   /** Nothing to do; any planned eviction is cancelled. */

@@ -7,15 +7,17 @@
  */
 import { selectorFromLabelSelector, type LabelSelector } from '../../api/labels.js';
 import { RESOURCES } from '../../api/registry.js';
-import { isAlreadyExists, isConflict, isNotFound, type ApiClient } from '../../client/api-client.js';
+import { isAlreadyExists, isNotFound, type ApiClient } from '../../client/api-client.js';
 import { runController, type ControllerHandle, type ReconcileResult } from '../../client/controller.js';
 import type { EventRecorder } from '../../client/event-recorder.js';
 import { byNamespace, keyOf, type Informer } from '../../client/informer.js';
 import { WorkQueue } from '../../client/workqueue.js';
 import type { ControllerContext } from '../context.js';
-import { claimObjects, controllerRefOf } from '../history/controller-ref.js';
+import { claimObjects } from '../history/controller-ref.js';
 import { deleteRevisions, ensureUpdateRevision, listRevisions } from '../history/history.js';
 import { applyRevision, revisionsToTruncate, templatePatch, type ControllerRevision } from '../history/revisions.js';
+import { ownedObjectHandlers, ownersSelecting } from '../shared/owner-events.js';
+import { writeStatusFields } from '../shared/status-fields.js';
 import { isMemberOf, ownerOf, REVISION_HASH_LABEL, REVISION_LABEL } from './identity.js';
 import { planStatefulSet, type DeleteReason, type StatefulSetAction, type StatefulSetStatus } from './plan.js';
 import { wantedClaimOwnerRefs } from './retention.js';
@@ -157,30 +159,9 @@ class StatefulSetSync {
     }
   }
 
-  /**
-   * Writes the status when it changed (PUT /status with the cached resourceVersion). A conflict means
-   * the cache is behind: the newer object is on its way and enqueues the key again, so it is dropped.
-   */
   private async writeStatus(set: any, status: StatefulSetStatus): Promise<void> {
-    const old = set.status ?? {};
-    if (Object.entries(status).every(([k, v]) => old[k] === v)) return;
-    try {
-      await this.client.update(statefulSets, set.metadata.namespace, set.metadata.name, { ...set, status: { ...old, ...status } }, 'status');
-    } catch (err) {
-      if (!isNotFound(err) && !isConflict(err)) throw err;
-    }
+    await writeStatusFields(this.client, statefulSets, set, { ...status });
   }
-}
-
-/** The sets in `namespace` whose selector matches `labels`. */
-function setsSelecting(sets: Informer, namespace: string, labels: Record<string, string> | undefined): any[] {
-  return sets.byIndex(NAMESPACE_INDEX, namespace).filter((set) => {
-    try {
-      return selectorFromLabelSelector(set.spec?.selector).matches(labels);
-    } catch {
-      return false;
-    }
-  });
 }
 
 /**
@@ -197,25 +178,9 @@ export function startStatefulSetController(ctx: ControllerContext): ControllerHa
   const queue = new WorkQueue();
 
   sets.addHandlers({ onAdd: (s) => queue.add(keyOf(s)), onUpdate: (_o, s) => queue.add(keyOf(s)), onDelete: (s) => queue.add(keyOf(s)) });
-  /** The set controlling the pod, or (for an orphan) every set that could adopt it. */
-  const enqueueForPod = (pod: any) => {
-    const ref = controllerRefOf(pod);
-    if (ref) {
-      if (ref.kind === 'StatefulSet') queue.add(`${pod.metadata.namespace}/${ref.name}`);
-      return;
-    }
-    for (const set of setsSelecting(sets, pod.metadata.namespace, pod.metadata.labels)) queue.add(keyOf(set));
-  };
-  podInformer.addHandlers({
-    onAdd: enqueueForPod,
-    onUpdate: (old, pod) => {
-      enqueueForPod(pod);
-      if (controllerRefOf(old)?.uid !== controllerRefOf(pod)?.uid || JSON.stringify(old.metadata.labels) !== JSON.stringify(pod.metadata.labels)) enqueueForPod(old);
-    },
-    onDelete: enqueueForPod,
-  });
+  podInformer.addHandlers(ownedObjectHandlers('StatefulSet', sets, NAMESPACE_INDEX, queue));
   const enqueueForClaim = (claim: any) => {
-    for (const set of setsSelecting(sets, claim.metadata.namespace, claim.metadata.labels)) queue.add(keyOf(set));
+    for (const set of ownersSelecting(sets, NAMESPACE_INDEX, claim.metadata.namespace, claim.metadata.labels)) queue.add(keyOf(set));
   };
   claimInformer.addHandlers({ onAdd: enqueueForClaim, onUpdate: (_o, c) => enqueueForClaim(c), onDelete: enqueueForClaim });
 

@@ -5,7 +5,8 @@
  * name), and one PersistentVolumeClaim per volumeClaimTemplate named `<template>-<set>-<ordinal>`
  * that the pod's volume of the template's name refers to. Pure.
  */
-import { newControllerRef, type Owner } from '../history/controller-ref.js';
+import { newControllerRef } from '../../api/owner-references.js';
+import type { Owner } from '../history/controller-ref.js';
 
 export const POD_NAME_LABEL = 'statefulset.kubernetes.io/pod-name';
 export const POD_INDEX_LABEL = 'apps.kubernetes.io/pod-index';

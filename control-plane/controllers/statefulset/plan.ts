@@ -14,8 +14,8 @@
  *   revision is deleted (it comes back at the update revision), after every higher one is Running
  *   and Ready. OnDelete: pods change only when the user deletes them.
  */
-import type { OwnerReference } from '../history/controller-ref.js';
-import { isRunningAndReady, msUntilAvailable } from '../history/pod-conditions.js';
+import type { OwnerReference } from 'kubernetes-types/meta/v1.js';
+import { isRunningAndReady, msUntilAvailable } from '../shared/pod-readiness.js';
 import { claimsFor, identityLabels, identityMatches, newStatefulSetPod, ordinalOf, replicaCount, REVISION_LABEL, startOrdinal } from './identity.js';
 import { claimIsStale, wantedClaimOwnerRefs } from './retention.js';
 

@@ -6,7 +6,8 @@
  * goes when the pod is gone. Retain removes the set's and the pod's references again. A claim that
  * another object controls is left alone. Pure.
  */
-import { controllerRefOf, newControllerRef, type OwnerReference } from '../history/controller-ref.js';
+import type { OwnerReference } from 'kubernetes-types/meta/v1.js';
+import { controllerRefOf, newControllerRef } from '../../api/owner-references.js';
 import { inOrdinalRange, ordinalOf, ownerOf } from './identity.js';
 
 type RetentionPolicy = 'Retain' | 'Delete';

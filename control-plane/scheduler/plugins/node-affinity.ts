@@ -3,9 +3,9 @@
  * as a score, the weights of the preferred node affinity terms the node matches add up
  * (normalized by the best node).
  */
+import { preferredTerms, type NodePredicate } from '../../api/node-selector.js';
 import { rejection } from '../fit-error.js';
 import { defaultNormalize, type FilterPlugin, type ScorePlugin } from '../framework.js';
-import { preferredTerms, type NodePredicate } from '../node-selector.js';
 
 const REJECTED = rejection("node(s) didn't match Pod's node affinity/selector", true);
 

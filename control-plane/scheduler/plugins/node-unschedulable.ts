@@ -2,9 +2,9 @@
  * NodeUnschedulable (filter): a cordoned node (spec.unschedulable) takes only pods that tolerate
  * the `node.kubernetes.io/unschedulable:NoSchedule` taint.
  */
+import { toleratedBy, type Taint } from '../../api/taints.js';
 import { rejection } from '../fit-error.js';
 import type { FilterPlugin } from '../framework.js';
-import { toleratedBy, type Taint } from '../taints.js';
 
 export const UNSCHEDULABLE_TAINT: Taint = { key: 'node.kubernetes.io/unschedulable', effect: 'NoSchedule' };
 const REJECTED = rejection("node(s) were unschedulable", true);

@@ -14,11 +14,11 @@
  * and nodes are normalized so that the emptiest scores 100.
  */
 import { selectorFromLabelSelector } from '../../api/labels.js';
+import { blocksScheduling, firstUntolerated } from '../../api/taints.js';
 import { rejection, type Rejection } from '../fit-error.js';
 import { MAX_NODE_SCORE, type ClusterView, type CycleState, type FilterPlugin, type ScorePlugin } from '../framework.js';
 import type { NodeInfo } from '../node-info.js';
 import type { PodInfo } from '../pod-info.js';
-import { blocksScheduling, firstUntolerated } from '../taints.js';
 
 export const HOSTNAME_LABEL = 'kubernetes.io/hostname';
 export const ZONE_LABEL = 'topology.kubernetes.io/zone';

@@ -3,9 +3,9 @@
  * (the first untolerated one is named); as a score, nodes with fewer PreferNoSchedule taints the
  * pod does not tolerate score higher.
  */
+import { blocksScheduling, firstUntolerated, toleratedBy, type Toleration } from '../../api/taints.js';
 import { rejection } from '../fit-error.js';
 import { defaultNormalize, type FilterPlugin, type ScorePlugin } from '../framework.js';
-import { blocksScheduling, firstUntolerated, toleratedBy, type Toleration } from '../taints.js';
 
 export const taintToleration: FilterPlugin = {
   name: 'TaintToleration',

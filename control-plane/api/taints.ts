@@ -1,5 +1,7 @@
 /**
- * Taints and tolerations as upstream's core/v1 helpers match them.
+ * Taints and tolerations as upstream's core/v1 helpers match them (Toleration.ToleratesTaint and
+ * the taint helpers the scheduler, the DaemonSet controller and the taint eviction controller
+ * share). Pure functions.
  */
 
 export interface Taint {
@@ -35,6 +37,7 @@ export function tolerates(t: Toleration, taint: Taint): boolean {
   }
 }
 
+/** Whether some toleration of `tolerations` tolerates `taint`. */
 export function toleratedBy(taint: Taint, tolerations: readonly Toleration[]): boolean {
   for (const t of tolerations) if (tolerates(t, taint)) return true;
   return false;

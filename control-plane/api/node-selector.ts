@@ -1,9 +1,11 @@
 /**
- * Node selectors as upstream's component-helpers nodeaffinity evaluates them: spec.nodeSelector
- * (every pair must be a node label) and core/v1 NodeSelector terms (ORed; inside a term the
- * matchExpressions on labels and matchFields on metadata.name are ANDed; an empty term matches
- * nothing). Operators: In, NotIn (also true when the label is absent), Exists, DoesNotExist,
- * Gt, Lt (integers). A requirement upstream could not parse makes its term match nothing.
+ * Node selectors as upstream's component-helpers nodeaffinity evaluates them (the scheduler's
+ * NodeAffinity plugin and the DaemonSet controller's NodeShouldRunDaemonPod both use it):
+ * spec.nodeSelector (every pair must be a node label) and core/v1 NodeSelector terms (ORed; inside
+ * a term the matchExpressions on labels and matchFields on metadata.name are ANDed; an empty term
+ * matches nothing). Operators: In, NotIn (also true when the label is absent), Exists,
+ * DoesNotExist, Gt, Lt (integers). A requirement upstream could not parse makes its term match
+ * nothing. Pure functions; nothing is thrown for malformed input (it matches nothing).
  */
 
 /** What a selector looks at: a node's name and labels. */
@@ -110,4 +112,18 @@ export function requiredNodePredicate(spec: any): NodePredicate | undefined {
     for (const [k, v] of pairs) if (node.labels[k] !== v || !Object.hasOwn(node.labels, k)) return false;
     return affinity ? affinity(node) : true;
   };
+}
+
+/** The facts of a core/v1 Node object that selectors look at. */
+export function nodeFactsOf(node: { metadata?: { name?: string; labels?: Record<string, string> } }): NodeFacts {
+  return { name: node.metadata?.name ?? '', labels: node.metadata?.labels ?? {} };
+}
+
+/**
+ * Whether a pod spec's hard node constraints (spec.nodeSelector and the required node affinity)
+ * both admit the Node object `node`; true when the spec has neither.
+ */
+export function matchesNodeSelectorAndAffinity(spec: any, node: { metadata?: { name?: string; labels?: Record<string, string> } }): boolean {
+  const required = requiredNodePredicate(spec);
+  return required ? required(nodeFactsOf(node)) : true;
 }
