@@ -4,8 +4,8 @@
  *
  *   node dist/bench/run.js [--only NAME[,NAME…]] [--pods N] [--pod-starts N] [--results FILE] [--cpu-prof DIR]
  *
- *   --only NAMES     run only these benchmarks, comma-separated: api, pods, scheduler, dns, proxy
- *                    (default: all, in that order)
+ *   --only NAMES     run only these benchmarks, comma-separated: api, pods, scheduler, dns, proxy,
+ *                    cluster (default: all, in that order)
  *   --pods N         pods to seed in the API benchmark (default 10000)
  *   --pod-starts N   measured pod starts in the pod start benchmark (default 40)
  *   --results FILE   where to write the results (default bench/RESULTS.md)
@@ -21,6 +21,7 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { DEFAULT_API_BENCH, renderApiResults, runApiBenchmark } from './api.js';
 import { Cleanup } from './cleanup.js';
+import { DEFAULT_CLUSTER_BENCH, renderClusterResults, runClusterBenchmark } from './cluster.js';
 import { renderProfileSummary, type CpuProfile } from './cpu-profile.js';
 import { DEFAULT_DNS_BENCH, renderDnsResults, runDnsBenchmark } from './dns.js';
 import { DEFAULT_POD_START_BENCH, renderPodStartResults, runPodStartBenchmark } from './pod-start.js';
@@ -107,6 +108,11 @@ async function main(): Promise<void> {
       section: 'Service proxy',
       profiled: '',
       run: async (cleanup, _nodeArgs, meta) => ({ body: renderProxyResults(await runProxyBenchmark(DEFAULT_PROXY_BENCH, cleanup, log), meta()), phases: [] }),
+    },
+    cluster: {
+      section: 'Multi-node cluster',
+      profiled: '',
+      run: async (cleanup, _nodeArgs, meta) => ({ body: renderClusterResults(await runClusterBenchmark(DEFAULT_CLUSTER_BENCH, cleanup, log), meta()), phases: [] }),
     },
   };
   const names = values.only?.split(',') ?? Object.keys(benchmarks);

@@ -9,12 +9,17 @@ import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest }
 import type { Logger } from 'pino';
 import { WebSocketServer } from 'ws';
 import { internalError, isStatusError, requestEntityTooLarge, StatusError, unauthorized, type StatusReason } from '../api/status.js';
+import { CLUSTER_INFO_PATH } from '../api/cluster-info.js';
+import { NODE_CREDENTIAL_REQUESTS_PATH } from '../api/node-credential-request.js';
 import type { Store } from '../store/store.js';
-import type { UserInfo } from './context.js';
+import { decodeObjectBody } from './content.js';
+import { ANONYMOUS, type UserInfo } from './context.js';
 import { aggregatedDiscovery, aggregatedDiscoveryVersion, apiGroupDocument, apiGroupList, apiResourceList, apiVersions } from './discovery.js';
 import { Metrics } from './metrics.js';
 import { OpenWatches } from './open-watches.js';
 import { openAPIIndex, openAPIDocument } from './openapi.js';
+import { issueNodeCredential } from './node-credentials.js';
+import { RequestAuthorizer } from './request-authorizer.js';
 import { ResourceHandler, type RequestLabels } from './resource-handler.js';
 import { ResourceService } from './resource-service.js';
 import { PodStreams } from './streams/index.js';
@@ -130,7 +135,8 @@ export async function buildApiServer(opts: ApiServerOptions): Promise<FastifyIns
   const metrics = new Metrics(watches);
   const service = new ResourceService(opts.store);
   const streams = new PodStreams({ store: opts.store, agentToken: opts.agentToken, logger: log });
-  const resources = new ResourceHandler(service, opts.store, watches, streams, opts.authenticate);
+  const authorizer = new RequestAuthorizer(opts.store);
+  const resources = new ResourceHandler(service, opts.store, watches, streams, opts.authenticate, (attrs) => authorizer.review(attrs));
 
   app.removeAllContentTypeParsers();
   app.addContentTypeParser('*', { parseAs: 'buffer', bodyLimit: MAX_BODY_BYTES }, (_req, body, done) => done(null, body));
@@ -143,9 +149,16 @@ export async function buildApiServer(opts: ApiServerOptions): Promise<FastifyIns
     const path = req.url.split('?')[0]!;
     if (PUBLIC_PATHS.has(path)) return;
     const token = bearerToken(req.headers.authorization);
-    const user = token ? await opts.authenticate(token) : undefined;
+    // Without credentials only cluster-info answers (joining nodes read the CA from it); an invalid token is always a 401.
+    const user = token ? await opts.authenticate(token) : req.method === 'GET' && path === CLUSTER_INFO_PATH ? ANONYMOUS : undefined;
     if (!user) throw unauthorized();
     users.set(req, user);
+  });
+
+  // Every authenticated request is authorized once its body is read (creates by nodes are decided by the new object's name).
+  app.addHook('preHandler', async (req) => {
+    const user = users.get(req);
+    if (user) await authorizer.check(user, req.method, req.url, () => decodeObjectBody(req.headers['content-type'], req.body as Buffer));
   });
 
   app.addHook('onResponse', async (req, reply) => {
@@ -221,6 +234,12 @@ export async function buildApiServer(opts: ApiServerOptions): Promise<FastifyIns
     await resources.handle(req, reply, users.get(req)!, labels.get(req)!);
   };
   for (const prefix of ['/api/*', '/apis/*']) app.route({ method: ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'], url: prefix, handler: handleResource });
+  app.post(NODE_CREDENTIAL_REQUESTS_PATH, async (req, reply) => {
+    const requester = users.get(req)!;
+    const answer = await issueNodeCredential(opts.store, decodeObjectBody(req.headers['content-type'], req.body as Buffer), requester, new Date());
+    log.info({ node: answer.spec.nodeName, requester: requester.name }, 'node credential issued');
+    reply.code(201).header('Content-Type', 'application/json').send(JSON.stringify(answer));
+  });
 
   // WebSocket watches (clients that prefer them over chunked HTTP).
   const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_BODY_BYTES });
@@ -230,6 +249,7 @@ export async function buildApiServer(opts: ApiServerOptions): Promise<FastifyIns
         const token = bearerToken(req.headers.authorization) ?? tokenFromProtocols(req.headers['sec-websocket-protocol']);
         const user = token ? await opts.authenticate(token) : undefined;
         if (!user) throw unauthorized();
+        await authorizer.check(user, req.method ?? 'GET', req.url ?? '/');
         if (!(await streams.upgrade(req, socket, head))) await serveWatchOverWebSocket(wss, req, socket, head, service, watches);
       } catch (err) {
         const status = toStatusError(err);

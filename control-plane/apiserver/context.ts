@@ -19,3 +19,11 @@ export interface RequestContext {
   warnings: string[];
   now: Date;
 }
+
+/** Users and groups with a fixed meaning, as upstream names them. */
+export const NODE_USER_PREFIX = 'system:node:';
+export const NODES_GROUP = 'system:nodes';
+export const BOOTSTRAP_USER_PREFIX = 'system:bootstrap:';
+export const BOOTSTRAPPERS_GROUP = 'system:bootstrappers';
+/** Who an unauthenticated request is; only the public cluster-info ConfigMap answers it. */
+export const ANONYMOUS: UserInfo = { name: 'system:anonymous', groups: ['system:unauthenticated'] };

@@ -6,6 +6,7 @@ import { Readable } from 'node:stream';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { findResource, type ResourceDef, type Verb } from '../api/registry.js';
 import { badRequest, methodNotAllowed, StatusError } from '../api/status.js';
+import type { Attributes, Decision } from './authorizer.js';
 import { decodeObjectBody, decodePatchBody, negotiate } from './content.js';
 import type { RequestContext, UserInfo } from './context.js';
 import { parseResourcePath, type ResourcePath } from './request-info.js';
@@ -73,6 +74,8 @@ export class ResourceHandler {
     private readonly watches: OpenWatches,
     private readonly streams: PodStreams,
     private readonly authenticate: (token: string) => Promise<UserInfo | undefined>,
+    /** The authorizer's decision, for SelfSubjectAccessReviews. */
+    private readonly review: (attrs: Attributes) => Promise<Decision>,
   ) {}
 
   /** The storage-version view of a served object, which printers read. */
@@ -116,7 +119,7 @@ export class ResourceHandler {
         const ctx = requestContext(req, q, user);
         const body = decodeObjectBody(req.headers['content-type'], req.body as Buffer);
         if (def.storage === 'authorization.k8s.io/selfsubjectaccessreviews') {
-          return this.sendObject(reply, req, def, 201, reviewSelfAccess(body, user));
+          return this.sendObject(reply, req, def, 201, await reviewSelfAccess(body, user, this.review));
         }
         if (def.storage === 'authentication.k8s.io/tokenreviews') {
           return this.sendObject(reply, req, def, 201, await reviewToken(body, this.authenticate));

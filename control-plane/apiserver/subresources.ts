@@ -6,6 +6,7 @@ import type { ResourceDef } from '../api/registry.js';
 import { cannotDecode, decodeTypes } from '../api/schema/index.js';
 import { badRequest, conflict, invalid } from '../api/status.js';
 import type { Store } from '../store/store.js';
+import type { Attributes, Decision } from './authorizer.js';
 import type { RequestContext, UserInfo } from './context.js';
 import { rfc3339 } from './object-meta.js';
 
@@ -48,21 +49,28 @@ export async function createBinding(store: Store, def: ResourceDef, namespace: s
 }
 
 /**
- * Answers a SelfSubjectAccessReview for the requesting user. Authorization is not enforced yet
- * (every authenticated user may do everything), and the answer says so.
+ * Answers a SelfSubjectAccessReview (kubectl auth can-i) for the requesting user with the server's
+ * own authorizer (`review`): node and bootstrap credentials are restricted, everyone else may do
+ * everything (RBAC is not enforced yet).
  */
-export function reviewSelfAccess(body: any, user: UserInfo): unknown {
+export async function reviewSelfAccess(body: any, user: UserInfo, review: (attrs: Attributes) => Promise<Decision>): Promise<unknown> {
   refuseMistyped('authorization.k8s.io', 'SelfSubjectAccessReview', body);
   const spec = body?.spec;
   if (!spec || (!spec.resourceAttributes && !spec.nonResourceAttributes)) {
     throw badRequest('spec: Invalid value: exactly one of nonResourceAttributes or resourceAttributes must be specified');
   }
+  const r = spec.resourceAttributes;
+  const str = (v: unknown) => (typeof v === 'string' ? v : '');
+  const attrs: Attributes = r
+    ? { user, verb: str(r.verb), group: str(r.group), resource: str(r.resource), subresource: str(r.subresource), namespace: str(r.namespace), name: str(r.name) }
+    : { user, verb: str(spec.nonResourceAttributes.verb), path: str(spec.nonResourceAttributes.path) };
+  const decision = await review(attrs);
   return {
     kind: 'SelfSubjectAccessReview',
     apiVersion: 'authorization.k8s.io/v1',
     metadata: { creationTimestamp: null },
     spec,
-    status: { allowed: true, reason: `tugboat: user "${user.name}" is authenticated and authorization is not restricted` },
+    status: decision.allowed ? { allowed: true } : { allowed: false, denied: true, reason: decision.reason },
   };
 }
 

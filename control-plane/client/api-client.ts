@@ -6,6 +6,7 @@
 import https from 'node:https';
 import http from 'node:http';
 import { readFileSync } from 'node:fs';
+import path from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { apiVersionOf, type ResourceDef } from '../api/registry.js';
 import type { Status } from '../api/status.js';
@@ -81,6 +82,30 @@ export interface RequestOptions {
   accept?: string;
 }
 
+/**
+ * The server, token and CA (certificate-authority-data, or a certificate-authority file relative to
+ * the kubeconfig) of a kubeconfig file's current context. Throws an Error naming the file and what
+ * is missing; only token credentials are supported.
+ */
+export function readKubeconfig(file: string): ClientConfig {
+  let cfg: any;
+  try {
+    cfg = parseYaml(readFileSync(file, 'utf8'));
+  } catch (err) {
+    throw new Error(`cannot read kubeconfig ${file}: ${(err as Error).message}`);
+  }
+  const ctx = cfg?.contexts?.find((c: any) => c.name === cfg['current-context'])?.context;
+  const cluster = cfg?.clusters?.find((c: any) => c.name === ctx?.cluster)?.cluster;
+  const user = cfg?.users?.find((u: any) => u.name === ctx?.user)?.user;
+  if (!cluster?.server || !user?.token) throw new Error(`kubeconfig ${file}: the current context needs a server and a token`);
+  const caCertPem = cluster['certificate-authority-data']
+    ? Buffer.from(cluster['certificate-authority-data'], 'base64').toString('utf8')
+    : cluster['certificate-authority']
+      ? readFileSync(path.resolve(path.dirname(file), cluster['certificate-authority']), 'utf8')
+      : undefined;
+  return { server: cluster.server, token: user.token, caCertPem };
+}
+
 export class ApiClient {
   private readonly agent: https.Agent | http.Agent;
   private readonly base: URL;
@@ -94,15 +119,9 @@ export class ApiClient {
         : new http.Agent({ keepAlive: true, maxFreeSockets: 32 });
   }
 
-  /** A client for the current context of a kubeconfig file that uses a token and CA data. */
+  /** A client for the current context of a kubeconfig file (see readKubeconfig). */
   static fromKubeconfig(file: string, userAgent?: string): ApiClient {
-    const cfg = parseYaml(readFileSync(file, 'utf8'));
-    const ctx = cfg.contexts?.find((c: any) => c.name === cfg['current-context'])?.context;
-    const cluster = cfg.clusters?.find((c: any) => c.name === ctx?.cluster)?.cluster;
-    const user = cfg.users?.find((u: any) => u.name === ctx?.user)?.user;
-    if (!cluster?.server || !user?.token) throw new Error(`kubeconfig ${file}: the current context needs a server and a token`);
-    const ca = cluster['certificate-authority-data'] ? Buffer.from(cluster['certificate-authority-data'], 'base64').toString('utf8') : undefined;
-    return new ApiClient({ server: cluster.server, token: user.token, caCertPem: ca, userAgent });
+    return new ApiClient({ ...readKubeconfig(file), userAgent });
   }
 
   /** The URL path of a collection or an object (and subresource). */

@@ -1,10 +1,12 @@
 /**
- * First-start state every cluster has: the system namespaces, the cluster CA, and an admin token.
+ * First-start state every cluster has: the system namespaces, the cluster CA, its public
+ * cluster-info, and an admin token.
  * Each step is idempotent, so every server start runs them; several servers may race safely
  * (AlreadyExists means another one won).
  */
 import { randomUUID } from 'node:crypto';
 import { readFile, writeFile } from 'node:fs/promises';
+import { CLUSTER_INFO, clusterInfoConfigMap, type ClusterInfo } from '../api/cluster-info.js';
 import { findResource } from '../api/registry.js';
 import type { StatusError } from '../api/status.js';
 import { SYSTEM_PRIORITY_CLASSES } from '../apiserver/admission.js';
@@ -12,11 +14,11 @@ import { createCA, type KeyPairPem } from '../client/certs.js';
 import type { RequestContext } from '../apiserver/context.js';
 import { rfc3339 } from '../apiserver/object-meta.js';
 import type { ResourceService } from '../apiserver/resource-service.js';
-import { createToken, tokenIsValid, type TokenSpec } from '../apiserver/tokens.js';
+import { CA_SECRET_NAME, createToken, TOKEN_NAMESPACE, tokenIsValid, type TokenSpec } from '../apiserver/tokens.js';
 import type { KObject, Store } from '../store/store.js';
 
 export const SYSTEM_NAMESPACES = ['default', 'kube-system', 'kube-public', 'kube-node-lease'];
-const CA_SECRET = { resource: 'core/secrets', namespace: 'kube-system', name: 'tugboat-ca' };
+const CA_SECRET = { resource: 'core/secrets', namespace: TOKEN_NAMESPACE, name: CA_SECRET_NAME };
 
 function systemContext(): RequestContext {
   return { user: { name: 'system:apiserver', groups: ['system:masters'] }, fieldManager: 'tug-server', dryRun: false, fieldValidation: 'Strict', warnings: [], now: new Date() };
@@ -44,6 +46,29 @@ export async function ensureSystemPriorityClasses(service: ResourceService): Pro
     } catch (err) {
       if (!alreadyExists(err)) throw err;
     }
+  }
+}
+
+/**
+ * Publishes (or refreshes) the cluster-info ConfigMap in kube-public: the server URL and CA that
+ * joining nodes read anonymously. Idempotent; with several servers the last to start wins.
+ */
+export async function ensureClusterInfo(service: ResourceService, info: ClusterInfo): Promise<void> {
+  const def = findResource('', 'v1', 'configmaps')!;
+  const desired = clusterInfoConfigMap(info);
+  try {
+    await service.create(def, CLUSTER_INFO.namespace, desired, systemContext());
+    return;
+  } catch (err) {
+    if (!alreadyExists(err)) throw err;
+  }
+  const current = await service.get(def, CLUSTER_INFO.namespace, CLUSTER_INFO.name);
+  if (current.data?.kubeconfig === desired.data.kubeconfig) return;
+  try {
+    await service.update(def, CLUSTER_INFO.namespace, CLUSTER_INFO.name, { ...current, data: desired.data }, '', systemContext());
+  } catch (err) {
+    // Another server refreshed it meanwhile: its answer is as good as ours.
+    if ((err as StatusError).code !== 409) throw err;
   }
 }
 

@@ -1,6 +1,7 @@
 /**
  * `tug server`: the control plane process. Connects to Redis, prepares first-start state (system
- * namespaces, CA, admin token), issues its serving certificate and serves the API over HTTPS.
+ * namespaces, CA, admin token), issues its serving certificate, serves the API over HTTPS and
+ * publishes cluster-info (its URL and CA) for joining nodes.
  */
 import { createHash } from 'node:crypto';
 import { mkdir, writeFile } from 'node:fs/promises';
@@ -10,9 +11,9 @@ import type { Logger } from 'pino';
 import { buildApiServer } from '../apiserver/app.js';
 import { createLeafCert } from '../client/certs.js';
 import { ResourceService } from '../apiserver/resource-service.js';
-import { TokenAuthenticator } from '../apiserver/tokens.js';
+import { nodeTokenSpec, TokenAuthenticator } from '../apiserver/tokens.js';
 import { createRedisStore } from '../store/redis/redis-store.js';
-import { ensureClusterCA, ensureSystemNamespaces, ensureSystemPriorityClasses, ensureTokenFile } from './bootstrap.js';
+import { ensureClusterCA, ensureClusterInfo, ensureSystemNamespaces, ensureSystemPriorityClasses, ensureTokenFile } from './bootstrap.js';
 import { apiServiceIP, DEFAULT_SERVICE_NETWORK } from '../apiserver/service-allocation.js';
 import { ApiClient } from '../client/api-client.js';
 import { startKubernetesServiceReconciler } from '../controllers/endpoints/kubernetes-service-reconciler.js';
@@ -36,7 +37,10 @@ export interface ServerOptions {
   controllers?: string[];
   /** Addresses for LoadBalancer Services; none: they stay pending, as on Kubernetes without a cloud. */
   loadBalancerPool?: string;
-  /** The address this server announces as the `kubernetes` Service's endpoint (default: the first host address). */
+  /**
+   * The address this server announces as the `kubernetes` Service's endpoint and, when it listens on
+   * every address, in cluster-info for joining nodes (default: the first host address).
+   */
   advertiseAddress?: string;
   logger: Logger;
 }
@@ -61,6 +65,8 @@ function hostAddresses(): string[] {
 }
 
 const IP = /^(\d{1,3}\.){3}\d{1,3}$|:/;
+
+const httpsURL = (host: string, port: number) => `https://${host.includes(':') ? `[${host}]` : host}:${port}`;
 
 export async function startServer(opts: ServerOptions): Promise<RunningServer> {
   const log = opts.logger;
@@ -114,7 +120,10 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
     await app.listen({ port: opts.apiPort, host: opts.bindAddress });
     const address = app.server.address();
     const port = typeof address === 'object' && address ? address.port : opts.apiPort;
-    const url = `https://${advertised.includes(':') ? `[${advertised}]` : advertised}:${port}`;
+    const url = httpsURL(advertised, port);
+    const advertiseAddress = opts.advertiseAddress ?? hostAddresses().find((a) => !a.includes(':'));
+    const everyAddress = opts.bindAddress === '0.0.0.0' || opts.bindAddress === '::';
+    await ensureClusterInfo(service, { server: everyAddress && advertiseAddress ? httpsURL(advertiseAddress, port) : url, caCertPem: ca.certPem });
 
     const kubeconfigPath = path.join(opts.dataDir, 'kubeconfig');
     const entry = { name: 'tugboat', server: url, caCertPem: ca.certPem, token: adminToken };
@@ -133,7 +142,6 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
     });
     // Every server (not only the leader) announces itself as an endpoint of the `kubernetes` Service.
     const announcer = new ApiClient({ server: url, token: controllerToken, caCertPem: ca.certPem, userAgent: 'tug-apiserver-endpoint' });
-    const advertiseAddress = opts.advertiseAddress ?? hostAddresses().find((a) => !a.includes(':'));
     const kubernetesService = advertiseAddress
       ? startKubernetesServiceReconciler({ client: announcer, logger: log }, { advertiseAddress, port, serviceIP: apiServiceIP(DEFAULT_SERVICE_NETWORK) })
       : undefined;
@@ -145,8 +153,7 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
       adminToken,
       caCertPem: ca.certPem,
       kubeconfigPath,
-      nodeToken: (nodeName) =>
-        ensureTokenFile(store, path.join(opts.dataDir, `node-${nodeName}.token`), { user: `system:node:${nodeName}`, groups: ['system:nodes'], description: `node agent ${nodeName}` }),
+      nodeToken: (nodeName) => ensureTokenFile(store, path.join(opts.dataDir, `node-${nodeName}.token`), nodeTokenSpec(nodeName)),
       close: async () => {
         await kubernetesService?.stop();
         announcer.close();

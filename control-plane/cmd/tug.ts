@@ -5,7 +5,10 @@
  *
  *   tug up       a single-node cluster in the foreground (redis-server + control plane + agent)
  *   tug server   the control plane against an existing Redis
- *   tug agent    a node agent against a control plane
+ *   tug agent    a node agent against a control plane (joining with a bootstrap token, or with a given credential)
+ *   tug token    bootstrap tokens for joining nodes (token.ts)
+ *   tug cluster  multi-node clusters as Docker containers on this host (cluster/command.ts)
+ *   tug reset    removes what a stopped agent left on this host (agent/reset.ts)
  *   tug version
  */
 import os from 'node:os';
@@ -14,9 +17,14 @@ import { parseArgs } from 'node:util';
 import { pino, type Logger } from 'pino';
 import { readFileSync } from 'node:fs';
 import { startAgent } from '../../agent/agent.js';
+import { obtainNodeCredential, type NodeCredential } from '../../agent/join/join.js';
+import { NETWORK_BACKENDS, type NetworkBackendName } from '../../agent/network/index.js';
 import { hostAddresses } from '../../agent/node/host-info.js';
+import { resetNode } from '../../agent/reset.js';
+import { clusterCommand } from './cluster/command.js';
 import { selectControllers } from './controller-manager.js';
 import { startServer } from './server.js';
+import { tokenCommand } from './token.js';
 import { up } from './up.js';
 import { TUGBOAT_VERSION, VERSION } from './version.js';
 
@@ -26,7 +34,15 @@ Commands:
   up         Start a single-node cluster in the foreground: a private redis-server with AOF,
              the control plane and a node agent; writes a kubeconfig. Ctrl-C stops everything.
   server     Run the control plane against an existing Redis (--redis URL).
-  agent      Run a node agent against a control plane (--server URL --token T --ca-cert FILE).
+  agent      Run a node agent against a control plane: join with a bootstrap token
+             (--server URL --token T --ca-cert-hash sha256:HEX), or use a credential (--token T --ca-cert FILE).
+  token      Bootstrap tokens for joining nodes: create, list, delete (tug token --help).
+  cluster    Multi-node clusters as Docker containers on this host: create, delete, load-image,
+             list (tug cluster --help).
+  reset      Remove what a (stopped) agent left on this host: its pods' containers, service proxy
+             chains, pod network rules, routes to other nodes and its bridge. Takes the agent's
+             --bridge, --proxy-chain-prefix and --runtime-label-prefix; --keep-containers leaves
+             the pods' containers.
   version    Print the version.
 
 Flags of up and server:
@@ -44,13 +60,18 @@ Flags of up and server:
 
 Flags of agent (and of up, for its agent):
   --server URL        (agent) API server, e.g. https://10.0.0.1:6443
-  --token TOKEN       (agent) This node's credential
+  --token TOKEN       (agent) A bootstrap token (with --ca-cert-hash), or this node's credential (with --ca-cert)
+  --ca-cert-hash sha256:HEX  (agent) Join: the pin of the cluster CA's public key. The agent exchanges the
+                      bootstrap token for its own credential and keeps it in its data dir (ca.crt,
+                      node.token); later starts use that and need neither --token nor --ca-cert-hash
   --ca-cert FILE      (agent) PEM of the cluster CA (the server's data dir has ca.crt)
   --node-name NAME    Node name (default: the host name)
   --node-ip ADDRESS   Address other nodes reach this one at (default: the first host address)
   --agent-port PORT   Port of the agent's streaming server (default 10250)
   --bridge NAME       Linux bridge for this node's pods (default tug0)
   --cluster-cidr CIDR Pod network of the cluster (default 10.244.0.0/16)
+  --network-backend B (agent) How pods reach other nodes' pods: host-gw (default; routes via the
+                      nodes' addresses, nodes on one L2 network) or none
   --data-dir DIR      (agent) State directory (default /var/lib/tugboat/agent as root)
   --runtime-label-prefix P  (agent) Prefix of container labels, to run several agents on one Docker engine
   --proxy-chain-prefix P    (agent) Prefix of the service proxy's iptables chains (default TUG; A-Z0-9, up to 7),
@@ -73,6 +94,12 @@ function parsePort(flag: string, value: string | undefined, fallback: number): n
   const n = Number(value);
   if (!Number.isInteger(n) || n < 0 || n > 65535) fail(`${flag} must be a port number, got "${value}"`);
   return n;
+}
+
+function parseNetworkBackend(value: string | undefined): NetworkBackendName {
+  if (value === undefined) return 'host-gw';
+  if (!(NETWORK_BACKENDS as readonly string[]).includes(value)) fail(`--network-backend must be one of ${NETWORK_BACKENDS.join(', ')}, got "${value}"`);
+  return value as NetworkBackendName;
 }
 
 function logger(level: string | undefined): Logger {
@@ -114,7 +141,15 @@ async function main(argv: string[]): Promise<void> {
     process.stdout.write(`tug ${TUGBOAT_VERSION} (Kubernetes API ${VERSION.gitVersion})\n`);
     return;
   }
-  if (command !== 'up' && command !== 'server' && command !== 'agent') fail(`unknown command "${command}"`);
+  if (command === 'cluster') {
+    process.exitCode = await clusterCommand(rest, { homeDir: os.homedir(), isRoot: process.getuid?.() === 0, logger, stdout: process.stdout, stderr: process.stderr });
+    return;
+  }
+  if (command === 'token') {
+    process.exitCode = await tokenCommand(rest, { kubeconfigEnv: process.env.KUBECONFIG, homeDir: os.homedir(), stdout: process.stdout, stderr: process.stderr });
+    return;
+  }
+  if (command !== 'up' && command !== 'server' && command !== 'agent' && command !== 'reset') fail(`unknown command "${command}"`);
   let values;
   try {
     ({ values } = parseArgs({
@@ -135,6 +170,7 @@ async function main(argv: string[]): Promise<void> {
         server: { type: 'string' },
         token: { type: 'string' },
         'ca-cert': { type: 'string' },
+        'ca-cert-hash': { type: 'string' },
         'node-name': { type: 'string' },
         'node-ip': { type: 'string' },
         'agent-port': { type: 'string' },
@@ -142,6 +178,8 @@ async function main(argv: string[]): Promise<void> {
         'cluster-cidr': { type: 'string' },
         'runtime-label-prefix': { type: 'string' },
         'proxy-chain-prefix': { type: 'string' },
+        'network-backend': { type: 'string' },
+        'keep-containers': { type: 'boolean' },
       },
       strict: true,
     }));
@@ -157,17 +195,35 @@ async function main(argv: string[]): Promise<void> {
     clusterCIDR: values['cluster-cidr'] ?? '10.244.0.0/16',
   });
 
+  if (command === 'reset') {
+    await resetNode({
+      bridge: values.bridge ?? 'tug0',
+      proxyChainPrefix: values['proxy-chain-prefix'],
+      runtimeLabelPrefix: values['runtime-label-prefix'],
+      keepContainers: values['keep-containers'],
+      logger: log,
+    });
+    return;
+  }
+
   if (command === 'agent') {
-    if (!values.server || !values.token || !values['ca-cert']) fail('agent needs --server URL, --token TOKEN and --ca-cert FILE');
+    const server = values.server ?? fail('agent needs --server URL');
+    if (values['ca-cert'] && values['ca-cert-hash']) fail('--ca-cert and --ca-cert-hash exclude each other: --ca-cert goes with a credential, --ca-cert-hash with a bootstrap token');
+    const options = agentOptions();
+    const dataDir = path.resolve(values['data-dir'] ?? (process.getuid?.() === 0 ? '/var/lib/tugboat/agent' : path.join(os.homedir(), '.tug', 'agent')));
+    const credential: NodeCredential = values['ca-cert']
+      ? { token: values.token ?? fail('--ca-cert needs --token TOKEN (the credential)'), caCertPem: readFileSync(values['ca-cert'], 'utf8') }
+      : await obtainNodeCredential({ server, nodeName: options.nodeName, dataDir, bootstrapToken: values.token, caCertHash: values['ca-cert-hash'], logger: log });
     const agent = await startAgent({
-      ...agentOptions(),
-      server: values.server,
-      token: values.token,
-      caCertPem: readFileSync(values['ca-cert'], 'utf8'),
-      dataDir: path.resolve(values['data-dir'] ?? (process.getuid?.() === 0 ? '/var/lib/tugboat/agent' : path.join(os.homedir(), '.tug', 'agent'))),
+      ...options,
+      server,
+      token: credential.token,
+      caCertPem: credential.caCertPem,
+      dataDir,
       agentVersion: VERSION.gitVersion,
       runtimeLabelPrefix: values['runtime-label-prefix'],
       proxyChainPrefix: values['proxy-chain-prefix'],
+      networkBackend: parseNetworkBackend(values['network-backend']),
       logger: log,
     });
     stopOnSignals(log, agent.stop);

@@ -4,6 +4,10 @@
  * that test runs never meet each other's pods or rules. stop() deletes every pod of the node through
  * the API, waits for the agent to remove their containers, stops the agent, and removes its bridge,
  * its service proxy chains and its data dir.
+ *
+ * By default the agent uses the server's admin token (--token T --ca-cert FILE); with `join` it gets
+ * the flags `tug token create --print-join-command` printed (--server URL --token T --ca-cert-hash H)
+ * instead, joins as a node does, and keeps its node credential in `stateDir` (ca.crt, node.token).
  */
 import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -28,6 +32,8 @@ export interface TugAgent {
   chainPrefix: string;
   port: number;
   dataDir: string;
+  /** The agent's --data-dir (where a joined agent keeps ca.crt and node.token). */
+  stateDir: string;
   logs(): string;
   /** SIGKILL (hard) or SIGTERM the agent and start it again with the same identity. */
   restart(opts?: { hard?: boolean }): Promise<void>;
@@ -36,7 +42,13 @@ export interface TugAgent {
   stop(): Promise<void>;
 }
 
-export async function startTugAgent(server: TugServer, opts: { nodeName?: string } = {}): Promise<TugAgent> {
+export interface TugAgentOptions {
+  nodeName?: string;
+  /** Join with these flags (those after `tug agent` in a printed join command) instead of the admin token. */
+  join?: string[];
+}
+
+export async function startTugAgent(server: TugServer, opts: TugAgentOptions = {}): Promise<TugAgent> {
   const id = randomBytes(3).toString('hex');
   const nodeName = opts.nodeName ?? `node-${id}`;
   const bridge = `tugt${id}`;
@@ -44,8 +56,10 @@ export async function startTugAgent(server: TugServer, opts: { nodeName?: string
   const chainPrefix = `T${id.toUpperCase()}`;
   const port = await freePort();
   const dataDir = await mkdtemp(path.join(os.tmpdir(), 'tug-agent-'));
+  const stateDir = path.join(dataDir, 'state');
   const caFile = path.join(dataDir, 'ca.crt');
   await writeFile(caFile, server.caCertPem);
+  const credentialArgs = opts.join ?? ['--server', server.url, '--token', server.token, '--ca-cert', caFile];
   const client = new ApiClient({ server: server.url, token: server.token, caCertPem: server.caCertPem });
   let output = '';
   let proc: ChildProcess | undefined;
@@ -53,13 +67,16 @@ export async function startTugAgent(server: TugServer, opts: { nodeName?: string
   const launch = async () => {
     proc = spawn(
       process.execPath,
-      [TUG_BIN, 'agent', '--server', server.url, '--token', server.token, '--ca-cert', caFile, '--node-name', nodeName, '--node-ip', '127.0.0.1',
-        '--agent-port', String(port), '--bridge', bridge, '--data-dir', path.join(dataDir, 'state'), '--runtime-label-prefix', labelPrefix,
+      [TUG_BIN, 'agent', ...credentialArgs, '--node-name', nodeName, '--node-ip', '127.0.0.1',
+        '--agent-port', String(port), '--bridge', bridge, '--data-dir', stateDir, '--runtime-label-prefix', labelPrefix,
         '--proxy-chain-prefix', chainPrefix, '--log-level', 'info'],
       { stdio: ['ignore', 'pipe', 'pipe'] },
     );
+    // What this launch printed: a restart waits for its own "agent running", not the previous one's.
+    let launched = '';
     const collect = (c: Buffer) => {
       output = (output + c.toString()).slice(-50_000);
+      if (!launched.includes('"agent running"')) launched += c.toString();
     };
     proc.stdout!.on('data', collect);
     proc.stderr!.on('data', collect);
@@ -70,7 +87,7 @@ export async function startTugAgent(server: TugServer, opts: { nodeName?: string
     await waitFor(
       async () => {
         if (p.exitCode !== null) throw new Error(`tug agent exited (${p.exitCode}): ${output}`);
-        return output.includes('"agent running"');
+        return launched.includes('"agent running"');
       },
       'agent running',
       60_000,
@@ -85,7 +102,21 @@ export async function startTugAgent(server: TugServer, opts: { nodeName?: string
     });
   };
 
-  await launch();
+  /** Stops the process and removes everything of this agent from the host. */
+  const removeAll = async () => {
+    await kill('SIGTERM');
+    client.close();
+    removeLeftovers(labelPrefix, bridge);
+    await createRuleApplier({ host: createProxyHost(), prefix: chainPrefix }).cleanup();
+    await rm(dataDir, { recursive: true, force: true });
+  };
+
+  try {
+    await launch();
+  } catch (err) {
+    await removeAll();
+    throw err;
+  }
   return {
     nodeName,
     bridge,
@@ -93,6 +124,7 @@ export async function startTugAgent(server: TugServer, opts: { nodeName?: string
     chainPrefix,
     port,
     dataDir,
+    stateDir,
     logs: () => output,
     restart: async ({ hard } = {}) => {
       await kill(hard ? 'SIGKILL' : 'SIGTERM');
@@ -106,11 +138,7 @@ export async function startTugAgent(server: TugServer, opts: { nodeName?: string
         await waitFor(async () => (await client.list(pods, undefined, { fieldSelector: `spec.nodeName=${nodeName}` })).items.length === 0, 'pods gone', 60_000).catch(() => {});
         await client.delete(nodes, undefined, nodeName).catch(() => {});
       } finally {
-        await kill('SIGTERM');
-        client.close();
-        removeLeftovers(labelPrefix, bridge);
-        await createRuleApplier({ host: createProxyHost(), prefix: chainPrefix }).cleanup();
-        await rm(dataDir, { recursive: true, force: true });
+        await removeAll();
       }
     },
   };
