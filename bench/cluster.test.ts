@@ -18,18 +18,21 @@ describe('parseSteps', () => {
   });
 });
 
-/** The whole benchmark at toy scale: one measured 2-node cluster (needs `npm run build`, root and Docker; builds the node image when missing). */
+/** The whole benchmark at toy scale: one measured 3-node cluster and one 64 MiB transfer per path (needs `npm run build`, root and Docker; builds the node image when missing). */
 describe('runClusterBenchmark', () => {
   it('times create and delete, renders the section and leaves no cluster behind', async () => {
     const messages: string[] = [];
     const cleanup = new Cleanup((m) => messages.push(m));
     try {
-      const r = await runClusterBenchmark({ nodes: 2, runs: 1, warmup: 0 }, cleanup, (m) => messages.push(m));
+      const r = await runClusterBenchmark({ nodes: 3, runs: 1, warmup: 0, throughput: { bytes: 64 << 20, rounds: 1 } }, cleanup, (m) => messages.push(m));
       expect([r.create.count, r.delete.count]).toEqual([1, 1]);
       expect(r.create.p50).toBeGreaterThan(0);
-      expect(r.phases.map((p) => p.step)).toContain('Waiting for 2 nodes to be Ready');
+      expect(r.phases.map((p) => p.step)).toContain('Waiting for 3 nodes to be Ready');
+      expect([r.throughput!.sameNode.count, r.throughput!.crossNode.count]).toEqual([1, 1]);
+      expect(r.throughput!.crossNode.p50).toBeGreaterThan(0);
       const md = renderClusterResults(r, { command: 'cmd', machine: 'machine', date: 'date', load: 'load' });
-      expect(md).toMatch(/\| `tug cluster create --nodes 2` → all nodes Ready \(CLI wall time\) \| 1 \|/);
+      expect(md).toMatch(/\| `tug cluster create --nodes 3` → all nodes Ready \(CLI wall time\) \| 1 \|/);
+      expect(md).toMatch(/\| across nodes \(host-gw route\) \| 1 \| \d+ MB\/s \|/);
     } finally {
       await cleanup.run();
     }

@@ -12,7 +12,10 @@ import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import Docker from 'dockerode';
+import { buildBusyboxImage } from '../agent/runtime/docker/images.js';
 import type { Cleanup } from './cleanup.js';
+import { DEFAULT_POD_THROUGHPUT, measurePodThroughput, type PodThroughputOptions, type PodThroughputResults } from './pod-throughput.js';
 import { runCommand, TUG_BIN } from './processes.js';
 import { markdownTable, ms } from './results.js';
 import { summarize, type Summary } from './stats.js';
@@ -23,9 +26,12 @@ export interface ClusterBenchOptions {
   runs: number;
   /** Unmeasured creates first (the first one builds the node image when it is missing). */
   warmup: number;
+  /** Pod-to-pod throughput in one more cluster of `nodes` (at least 3: two workers); undefined: not measured. */
+  throughput?: PodThroughputOptions;
 }
 
-export const DEFAULT_CLUSTER_BENCH: ClusterBenchOptions = { nodes: 3, runs: 3, warmup: 1 };
+export const DEFAULT_CLUSTER_BENCH: ClusterBenchOptions = { nodes: 3, runs: 3, warmup: 1, throughput: DEFAULT_POD_THROUGHPUT };
+const THROUGHPUT_IMAGE = 'tugboat/busybox:test';
 
 const TARGET_MS = 15_000;
 const KIND_ONE_NODE = '12.5–17 s';
@@ -40,6 +46,7 @@ export interface ClusterBenchResults {
   /** Whether the warm-up built the node image. */
   builtImage: boolean;
   dockerVersion: string;
+  throughput?: PodThroughputResults;
 }
 
 /** Runs `tug cluster args…`; resolves with its combined output and wall time, rejects on a non-zero exit. */
@@ -92,7 +99,9 @@ export async function runClusterBenchmark(opts: ClusterBenchOptions, cleanup: Cl
     steps.push(parseSteps(created.output, name));
   }
   const phases = (steps[0] ?? []).map((s, i) => ({ step: s.step, p50Ms: summarize(steps.map((run) => run[i]?.ms ?? NaN)).p50 }));
+  const throughput = opts.throughput && (await throughputRun(opts.nodes, opts.throughput, `bench-${id}-tp`, path.join(dir, 'kubeconfig'), cleanup, log));
   return {
+    throughput,
     options: opts,
     create: summarize(creates),
     delete: summarize(deletes),
@@ -100,6 +109,21 @@ export async function runClusterBenchmark(opts: ClusterBenchOptions, cleanup: Cl
     builtImage,
     dockerVersion: (await runCommand('docker', ['version', '--format', '{{.Server.Version}}'])).trim(),
   };
+}
+
+/** Creates one more cluster, measures pod-to-pod throughput in it (bench/pod-throughput.ts) and deletes it. */
+async function throughputRun(nodes: number, opts: PodThroughputOptions, name: string, kubeconfig: string, cleanup: Cleanup, log: (msg: string) => void): Promise<PodThroughputResults> {
+  if (nodes < 3) throw new Error(`pod throughput needs two workers: --nodes ${nodes} has ${nodes - 1}`);
+  cleanup.add(`delete cluster ${name}`, async () => void (await tugCluster(['delete', '--name', name])));
+  log(`create of ${name} for the pod throughput`);
+  await buildBusyboxImage(new Docker(), THROUGHPUT_IMAGE);
+  await tugCluster(['create', '--name', name, '--nodes', String(nodes), '--kubeconfig', kubeconfig]);
+  try {
+    await tugCluster(['load-image', '--name', name, THROUGHPUT_IMAGE]);
+    return await measurePodThroughput(kubeconfig, [`${name}-worker`, `${name}-worker2`], THROUGHPUT_IMAGE, opts, log);
+  } finally {
+    await tugCluster(['delete', '--name', name]);
+  }
 }
 
 export function renderClusterResults(r: ClusterBenchResults, meta: { command: string; machine: string; date: string; load: string }): string {
@@ -128,5 +152,22 @@ export function renderClusterResults(r: ClusterBenchResults, meta: { command: st
     phases,
     '',
     met ? `Target met: ${o.nodes} nodes Ready in ${ms(r.create.p50)} (p50).` : `Target missed: p50 ${ms(r.create.p50)} ≥ ${TARGET_MS / 1000} s.`,
+    ...(r.throughput ? ['', renderThroughput(r.throughput)] : []),
+  ].join('\n');
+}
+
+function renderThroughput(t: PodThroughputResults): string {
+  const mbps = (v: number) => `${v.toFixed(0)} MB/s`;
+  const row = (what: string, s: Summary) => [what, String(s.count), mbps(s.p50), mbps(s.max)];
+  return [
+    '### Pod-to-pod TCP throughput, same node against across nodes (same run)',
+    '',
+    markdownTable(['path', 'transfers', 'p50', 'best'], [row('same node (pod → bridge → pod)', t.sameNode), row('across nodes (host-gw route)', t.crossNode)]),
+    '',
+    `Across nodes / same node (p50): ${(t.crossNode.p50 / t.sameNode.p50).toFixed(2)}.`,
+    '',
+    `Method: in one more cluster, a busybox \`nc\` on the first worker streams zeros; a pod on the same worker and one on the second worker each read ${t.options.bytes} bytes ` +
+      `(\`nc | head -c | wc -c\`, the count checked), timed in the pod by busybox \`time\`; ${t.options.rounds} rounds alternate the two paths. ` +
+      'Nodes are containers on one host, so "across nodes" crosses two veth pairs and the host\'s Docker bridge, not a wire.',
   ].join('\n');
 }
