@@ -166,8 +166,8 @@ function renderThroughput(t: PodThroughputResults): string {
     '',
     `Across nodes / same node (p50): ${(t.crossNode.p50 / t.sameNode.p50).toFixed(2)}.`,
     '',
-    `Method: in one more cluster, a busybox \`nc\` on the first worker streams zeros; a pod on the same worker and one on the second worker each read ${t.options.bytes} bytes ` +
-      `(\`nc | head -c | wc -c\`, the count checked), timed in the pod by busybox \`time\`; ${t.options.rounds} rounds alternate the two paths. ` +
+    `Method: in one more cluster, busybox httpd on the first worker serves ${t.options.bytes} zero bytes from memory (an emptyDir of medium Memory); a pod on the same worker and one on the second worker each fetch them ` +
+      `(\`wget -O- | wc -c\`, the count checked), timed in the pod by busybox \`time\`; ${t.options.rounds} rounds alternate the two paths. ` +
       'Nodes are containers on one host, so "across nodes" crosses two veth pairs and the host\'s Docker bridge, not a wire.',
   ].join('\n');
 }
