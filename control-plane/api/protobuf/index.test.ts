@@ -2,6 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { StatusError } from '../status.js';
 import { decodeProtobufObject } from './index.js';
+import { EMPTY_META_TAIL, body, entry, key, len, num, str, time } from './wire.test-util.js';
 
 /** Bodies kubectl 1.33.1 sent, byte for byte (shared/kubectl-probe/proto-1.33.txt). */
 const KUBECTL = {
@@ -11,34 +12,6 @@ const KUBECTL = {
   createConfigMap2: '6b3873000a0f0a0276311209436f6e6669674d6170121e0a140a046366673212001a0022002a0032003800420012060a01611201311a002200',
 };
 const hex = (s: string) => Buffer.from(s, 'hex');
-
-// ---- a tiny encoder, to build bodies the way generated marshalling does ----
-
-function varint(n: bigint | number): number[] {
-  let v = BigInt.asUintN(64, BigInt(n));
-  const out: number[] = [];
-  do {
-    let b = Number(v & 0x7fn);
-    v >>= 7n;
-    if (v) b |= 0x80;
-    out.push(b);
-  } while (v);
-  return out;
-}
-const key = (field: number, wire: number) => varint((field << 3) | wire);
-const num = (field: number, n: bigint | number) => [...key(field, 0), ...varint(n)];
-const len = (field: number, payload: number[] | Uint8Array) => [...key(field, 2), ...varint(payload.length), ...payload];
-const str = (field: number, s: string) => len(field, [...Buffer.from(s, 'utf8')]);
-const entry = (field: number, k: string, v: number[] | Uint8Array) => len(field, [...str(1, k), ...len(2, v)]);
-const time = (field: number, seconds: number, nanos = 0) => len(field, [...num(1, seconds), ...(nanos ? num(2, nanos) : [])]);
-
-/** Empty non-pointer ObjectMeta fields, as Go always writes them. */
-const EMPTY_META_TAIL = [...str(2, ''), ...str(3, ''), ...str(4, ''), ...str(5, ''), ...str(6, ''), ...num(7, 0), ...len(8, [])];
-
-function body(apiVersion: string, kind: string, raw: number[], contentEncoding = ''): Buffer {
-  const unknown = [...len(1, [...str(1, apiVersion), ...str(2, kind)]), ...len(2, raw), ...str(3, contentEncoding), ...str(4, '')];
-  return Buffer.from([0x6b, 0x38, 0x73, 0x00, ...unknown]);
-}
 
 function statusOf(fn: () => unknown): StatusError {
   try {
@@ -208,7 +181,7 @@ describe('decodeProtobufObject: refusals', () => {
   it.each([
     ['no magic', Buffer.from('{"kind":"ConfigMap"}'), 400, /does not appear to be a protobuf message, expected prefix \[107 56 115 0\]/],
     ['too short', Buffer.from([0x6b, 0x38]), 400, /expected prefix/],
-    ['an unsupported kind', body('apps/v1', 'Deployment', len(1, str(1, 'x'))), 415, /not supported for Deployment apps\/v1/],
+    ['an unsupported kind', body('apps/v1', 'StatefulSet', len(1, str(1, 'x'))), 415, /not supported for StatefulSet apps\/v1/],
     ['no type meta', Buffer.from([0x6b, 0x38, 0x73, 0x00]), 415, /not supported for \(no kind\)/],
     ['an encoded raw object', body('v1', 'ConfigMap', [], 'gzip'), 415, /content encoding "gzip"/],
     ['a known field with the wrong wire type', body('v1', 'ConfigMap', num(1, 5)), 400, /field metadata \(1\) has wire type 0/],

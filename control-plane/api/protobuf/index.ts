@@ -1,9 +1,11 @@
 /**
  * Protobuf request bodies (Content-Type application/vnd.kubernetes.protobuf), which kubectl 1.32+
- * sends for `create configmap|secret|namespace` and `auth can-i` (measured; shared/kubectl-probe)
- * and for other typed `create` subcommands such as `create serviceaccount`. A body is the
- * magic `k8s\0` and a runtime.Unknown {1 typeMeta {1 apiVersion, 2 kind}, 2 raw, 3 contentEncoding,
- * 4 contentType} whose raw bytes are the object in its generated.proto encoding.
+ * sends for its typed `create` subcommands (configmap, secret, namespace, serviceaccount,
+ * deployment, job, cronjob, service, priorityclass, quota, role, rolebinding, clusterrole,
+ * clusterrolebinding, poddisruptionbudget, ingress), `autoscale` and `auth can-i` (measured;
+ * shared/kubectl-probe, testdata/). A body is the magic `k8s\0` and a runtime.Unknown {1 typeMeta
+ * {1 apiVersion, 2 kind}, 2 raw, 3 contentEncoding, 4 contentType} whose raw bytes are the object in
+ * its generated.proto encoding; messages.ts lists the kinds decoded.
  */
 import { StatusError, badRequest, isStatusError } from '../status.js';
 import { KINDS } from './messages.js';

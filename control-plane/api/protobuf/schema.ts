@@ -3,7 +3,10 @@
  * data has in the API. A MessageSchema lists the fields of one message by number; fields it does
  * not list are skipped. Non-pointer scalars (plain strings, ints, bools) are always on the wire,
  * so their zero values mean "absent" and are left out; `optional` marks pointer fields, whose
- * presence counts even when zero.
+ * presence counts even when zero, and `always` the few non-pointer ones whose JSON has no
+ * omitempty (PriorityClass.value). Embedded messages, and the values carried in them
+ * (IntOrString, Quantity), are kept when present, even empty or zero: Go writes non-pointer
+ * structs always, and its JSON keeps them too. Repeated varints may come packed or not.
  */
 import { ProtoReader, ProtobufError, WIRE_BYTES, WIRE_VARINT, type Tag } from './reader.js';
 
@@ -11,10 +14,18 @@ import { ProtoReader, ProtobufError, WIRE_BYTES, WIRE_VARINT, type Tag } from '.
 export type ScalarType = 'string' | 'bytes' | 'int64' | 'int32' | 'bool';
 
 /**
- * `time`: a metav1.Time message (RFC 3339 in JSON, to the second); `fieldsV1`: a FieldsV1 message
- * whose raw bytes are JSON; `stringMap` / `bytesMap`: map<string, string|bytes>; or a message.
+ * Maps (entries {1 key, 2 value}) from string keys to: `stringMap` strings, `bytesMap` bytes
+ * (base64), `quantityMap` resource.Quantity (a ResourceList), `timeMap` metav1.Time.
  */
-export type FieldType = ScalarType | 'time' | 'fieldsV1' | 'stringMap' | 'bytesMap' | MessageSchema;
+export type MapType = 'stringMap' | 'bytesMap' | 'quantityMap' | 'timeMap';
+
+/**
+ * `time`: a metav1.Time message (RFC 3339 in JSON, to the second); `fieldsV1`: a FieldsV1 message
+ * whose raw bytes are JSON; `intOrString`: an intstr.IntOrString {1 type, 2 intVal, 3 strVal}, a
+ * number or a string in JSON; `quantity`: a resource.Quantity {1 string}, its string in JSON; a
+ * map; or a message.
+ */
+export type FieldType = ScalarType | 'time' | 'fieldsV1' | 'intOrString' | 'quantity' | MapType | MessageSchema;
 
 export interface FieldSpec {
   name: string;
@@ -22,6 +33,16 @@ export interface FieldSpec {
   repeated?: boolean;
   /** A pointer field upstream: kept when present even if zero. */
   optional?: boolean;
+  /**
+   * A non-pointer scalar whose JSON tag has no `omitempty` (e.g. PriorityClass.value): Go's JSON
+   * writes its zero value, so it is kept when present even if zero, like a pointer.
+   */
+  always?: boolean;
+  /**
+   * An embedded struct that JSON inlines (`json:",inline"`, e.g. Volume's VolumeSource, Probe's
+   * ProbeHandler): its fields land in the enclosing object; `name` only documents it.
+   */
+  inline?: boolean;
 }
 
 export interface MessageSchema {
@@ -29,6 +50,9 @@ export interface MessageSchema {
 }
 
 const VARINT_TYPES: FieldType[] = ['int64', 'int32', 'bool'];
+const MAP_TYPES: FieldType[] = ['stringMap', 'bytesMap', 'quantityMap', 'timeMap'];
+/** Values carried in embedded messages: present means set (a zero time still decodes to nothing). */
+const MESSAGE_VALUES: FieldType[] = ['time', 'fieldsV1', 'intOrString', 'quantity'];
 
 /** Sets an own property even for names like `__proto__` (map keys come from the client). */
 function put(target: Record<string, unknown>, key: string, value: unknown): void {
@@ -73,14 +97,74 @@ function decodeFieldsV1(r: ProtoReader): unknown {
   }
 }
 
-/** One map entry {1 key, 2 value}; a missing key or value is the empty one. */
-function decodeMapEntry(r: ProtoReader, bytesValue: boolean): [string, string] {
+const INT_OR_STRING_STRING = 1n;
+
+/** IntOrString {1 type (0 int, 1 string), 2 intVal, 3 strVal}: the number or the string. */
+function decodeIntOrString(r: ProtoReader): number | string {
+  let type = 0n;
+  let intVal = 0;
+  let strVal = '';
+  while (!r.done) {
+    const tag = r.tag();
+    if (tag.field === 1 && tag.wire === WIRE_VARINT) type = r.int64();
+    else if (tag.field === 2 && tag.wire === WIRE_VARINT) intVal = r.int32();
+    else if (tag.field === 3 && tag.wire === WIRE_BYTES) strVal = r.string();
+    else r.skip(tag);
+  }
+  return type === INT_OR_STRING_STRING ? strVal : intVal;
+}
+
+/**
+ * Quantity {1 string}: the string as sent. A message without it is the zero quantity ("0", as Go
+ * writes it); an empty string is refused, as Go's ParseQuantity does.
+ */
+function decodeQuantity(r: ProtoReader): string {
+  let value: string | undefined;
+  while (!r.done) {
+    const tag = r.tag();
+    if (tag.field === 1 && tag.wire === WIRE_BYTES) value = r.string();
+    else r.skip(tag);
+  }
+  if (value === undefined) return '0';
+  if (value === '') throw new ProtobufError('quantity is empty');
+  return value;
+}
+
+/** The JSON value of a map entry's value (field 2) of this map type. */
+function decodeMapValue(r: ProtoReader, type: MapType): unknown {
+  switch (type) {
+    case 'stringMap':
+      return r.string();
+    case 'bytesMap':
+      return base64(r.bytes());
+    case 'quantityMap':
+      return decodeQuantity(r.message());
+    case 'timeMap':
+      return decodeTime(r.message()) ?? null;
+  }
+}
+
+/** The value of a map entry whose value field is missing: Go's zero value in JSON. */
+function zeroMapValue(type: MapType): unknown {
+  switch (type) {
+    case 'stringMap':
+    case 'bytesMap':
+      return '';
+    case 'quantityMap':
+      return '0';
+    case 'timeMap':
+      return null;
+  }
+}
+
+/** One map entry {1 key, 2 value}; a missing key is the empty one. */
+function decodeMapEntry(r: ProtoReader, type: MapType): [string, unknown] {
   let key = '';
-  let value = '';
+  let value = zeroMapValue(type);
   while (!r.done) {
     const tag = r.tag();
     if (tag.field === 1 && tag.wire === WIRE_BYTES) key = r.string();
-    else if (tag.field === 2 && tag.wire === WIRE_BYTES) value = bytesValue ? base64(r.bytes()) : r.string();
+    else if (tag.field === 2 && tag.wire === WIRE_BYTES) value = decodeMapValue(r, type);
     else r.skip(tag);
   }
   return [key, value];
@@ -90,7 +174,9 @@ function isZero(value: unknown): boolean {
   return value === '' || value === 0 || value === false || value === undefined;
 }
 
-function decodeValue(r: ProtoReader, type: Exclude<FieldType, 'stringMap' | 'bytesMap' | MessageSchema>): unknown {
+type ValueType = Exclude<FieldType, MapType | MessageSchema>;
+
+function decodeValue(r: ProtoReader, type: ValueType): unknown {
   switch (type) {
     case 'string':
       return r.string();
@@ -106,31 +192,47 @@ function decodeValue(r: ProtoReader, type: Exclude<FieldType, 'stringMap' | 'byt
       return decodeTime(r.message());
     case 'fieldsV1':
       return decodeFieldsV1(r.message());
+    case 'intOrString':
+      return decodeIntOrString(r.message());
+    case 'quantity':
+      return decodeQuantity(r.message());
   }
+}
+
+function isMapType(type: FieldType): type is MapType {
+  return MAP_TYPES.includes(type);
 }
 
 function decodeField(r: ProtoReader, spec: FieldSpec, target: Record<string, unknown>): void {
   const { name, type } = spec;
-  if (type === 'stringMap' || type === 'bytesMap') {
+  if (isMapType(type)) {
     const map = (target[name] ??= {}) as Record<string, unknown>;
-    const [key, value] = decodeMapEntry(r.message(), type === 'bytesMap');
+    const [key, value] = decodeMapEntry(r.message(), type);
     put(map, key, value);
     return;
   }
   if (typeof type === 'object') {
     const sub = r.message();
-    if (spec.repeated) ((target[name] ??= []) as unknown[]).push(decodeMessage(sub, type));
+    if (spec.inline) decodeMessage(sub, type, target);
+    else if (spec.repeated) ((target[name] ??= []) as unknown[]).push(decodeMessage(sub, type));
     else target[name] = decodeMessage(sub, type, (target[name] as Record<string, unknown> | undefined) ?? {});
     return;
   }
   const value = decodeValue(r, type);
   if (spec.repeated) ((target[name] ??= []) as unknown[]).push(value);
-  else if (spec.optional ? value !== undefined : !isZero(value)) target[name] = value;
+  else if (spec.optional || spec.always || MESSAGE_VALUES.includes(type) ? value !== undefined : !isZero(value)) target[name] = value;
   else delete target[name];
 }
 
-function expectedWire(type: FieldType): number {
-  return typeof type === 'string' && VARINT_TYPES.includes(type) ? WIRE_VARINT : WIRE_BYTES;
+/** A packed repeated varint field (one length-delimited run of varints), which Go also accepts. */
+function decodePacked(r: ProtoReader, spec: FieldSpec, target: Record<string, unknown>): void {
+  const list = (target[spec.name] ??= []) as unknown[];
+  const packed = r.message();
+  while (!packed.done) list.push(decodeValue(packed, spec.type as ValueType));
+}
+
+function isVarint(type: FieldType): boolean {
+  return VARINT_TYPES.includes(type);
 }
 
 /**
@@ -146,8 +248,10 @@ export function decodeMessage(r: ProtoReader, schema: MessageSchema, target: Rec
       r.skip(tag);
       continue;
     }
-    if (tag.wire !== expectedWire(spec.type)) throw new ProtobufError(`field ${spec.name} (${tag.field}) has wire type ${tag.wire}`);
-    decodeField(r, spec, target);
+    const varint = isVarint(spec.type);
+    if (varint && spec.repeated && tag.wire === WIRE_BYTES) decodePacked(r, spec, target);
+    else if (tag.wire !== (varint ? WIRE_VARINT : WIRE_BYTES)) throw new ProtobufError(`field ${spec.name} (${tag.field}) has wire type ${tag.wire}`);
+    else decodeField(r, spec, target);
   }
   return target;
 }
