@@ -144,7 +144,7 @@ describe('cronjob controller', () => {
   });
 
   it('a Job made from the template (as kubectl create job --from=cronjob/... does) runs and is not taken for a scheduled one', async () => {
-    // What kubectl 1.33 sends (client-side), as JSON: kubectl itself sends protobuf, which this API server does not decode for Jobs yet.
+    // The Job kubectl 1.33 builds client-side (e2e/kubectl-create.test.ts runs the real command), sent here as JSON.
     const cj = await getCronJob('tick');
     const template = cj.spec!.jobTemplate;
     await cluster.client.create(jobsDef, 'default', {
