@@ -5,6 +5,8 @@
  * server (logs, exec, attach, port-forward). `startAgent` is the composition of the agent's parts;
  * `tug agent` and `tug up` call it with explicit options.
  */
+import { LOCAL_PROVISIONER } from '../control-plane/api/storage.js';
+import { startLocalProvisioner } from './volumes/local-provisioner.js';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Logger } from 'pino';
@@ -144,12 +146,14 @@ export async function startAgent(opts: AgentOptions): Promise<RunningAgent> {
     dns: dns ? { servers: [gateway], searches: [] } : undefined,
     logger: log,
   });
+  const provisioner = startLocalProvisioner({ client, nodeName: opts.nodeName, dataDir: opts.dataDir, recorder: new EventRecorder(client, { component: `${LOCAL_PROVISIONER}_${opts.nodeName}`, host: opts.nodeName }, log), logger: log });
   const streaming = await startStreamingServer({ port: opts.agentPort, runtime, targets: podManager, client, logger: log });
   log.info({ agentPort: streaming.port }, 'agent running');
 
   return {
     stop: async (stopOpts = {}) => {
       await streaming.close();
+      await provisioner.stop();
       await podManager.stop();
       // Service rules and routes stay: pods keep running, their Services must keep answering and
       // they must keep reaching other nodes' pods (and those them) until the agent is back.

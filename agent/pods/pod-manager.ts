@@ -24,7 +24,7 @@ import { ProberManager } from '../prober/prober-manager.js';
 import { ProbeResults } from '../prober/results.js';
 import type { ContainerRuntime, DNSConfig } from '../runtime/runtime.js';
 import { createMounter, type Mounter } from '../volumes/mounter.js';
-import { apiConfigSource } from '../volumes/sources.js';
+import { apiClaimSource, apiConfigSource } from '../volumes/sources.js';
 import { createVolumeManager } from '../volumes/volume-manager.js';
 import { Backoff, DEFAULT_BACKOFF, type BackoffConfig } from './backoff.js';
 import { stableJSON } from './container-config.js';
@@ -114,7 +114,7 @@ export async function startPodManager(deps: PodManagerDeps): Promise<PodManager>
   const results = new ProbeResults();
   const network = new PodNetwork(deps.cni, deps.dataDir);
   const sources = apiConfigSource(deps.client);
-  const volumes = createVolumeManager({ dataDir: deps.dataDir, sources, mounter: deps.mounter ?? createMounter(), logger: log });
+  const volumes = createVolumeManager({ dataDir: deps.dataDir, sources, claims: apiClaimSource(deps.client), mounter: deps.mounter ?? createMounter(), logger: log });
   const observer = new Observer({ runtime, podIPsOf: (uid, id) => network.podIPs(uid, id), logger: log });
   const informer = new Informer<Pod & { metadata: object }>(deps.client, podsResource, log, { fieldSelector: `spec.nodeName=${deps.nodeName}` });
   const states = new Map<string, PodState>();

@@ -52,3 +52,19 @@ export const missing = {
   configMap: (name: string) => `configmap "${name}" not found`,
   secret: (name: string) => `secret "${name}" not found`,
 };
+
+const claims = RESOURCES.find((r) => r.plural === 'persistentvolumeclaims')!;
+const volumes = RESOURCES.find((r) => r.plural === 'persistentvolumes')!;
+
+/** Where persistentVolumeClaim volumes come from: the claim and the volume bound to it, read at each pod sync. */
+export interface ClaimSource {
+  claim(namespace: string, name: string): Promise<any | undefined>;
+  volume(name: string): Promise<any | undefined>;
+}
+
+export function apiClaimSource(client: ApiClient): ClaimSource {
+  return {
+    claim: (namespace, name) => getOrUndefined(() => client.get(claims, namespace, name)),
+    volume: (name) => getOrUndefined(() => client.get(volumes, undefined, name)),
+  };
+}

@@ -1,4 +1,4 @@
-import { mkdtemp, readFile, readlink, rm, stat } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, readlink, rm, stat } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import type { Pod } from 'kubernetes-types/core/v1.js';
@@ -92,9 +92,39 @@ describe('volume manager', () => {
       { volume: 'missing-cm', message: 'configmap "nope" not found' },
       { volume: 'missing-secret', message: 'secret "nope" not found' },
       { volume: 'bad-key', message: 'configmap references non-existent config key: absent' },
-      { volume: 'claim', message: 'volume type persistentVolumeClaim is not supported by this node' },
+      { volume: 'claim', message: 'persistentVolumeClaim volumes are not supported by this node' },
     ]);
     await stat(path.join(podDir(dataDir, 'uid-b'), 'volumes/kubernetes.io~empty-dir/ok'));
     await manager.tearDown('uid-b');
+  });
+
+  it('mounts the volume bound to a claim, and says why while the claim is not bound', async () => {
+    const local = path.join(dataDir, 'volumes', 'pvc-1');
+    await mkdir(local, { recursive: true });
+    const claims: Record<string, any> = {
+      bound: { metadata: { name: 'bound' }, spec: { volumeName: 'pvc-1' }, status: { phase: 'Bound' } },
+      host: { metadata: { name: 'host' }, spec: { volumeName: 'hp' }, status: { phase: 'Bound' } },
+      pending: { metadata: { name: 'pending' }, spec: {}, status: { phase: 'Pending' } },
+      nfs: { metadata: { name: 'nfs' }, spec: { volumeName: 'nfs' }, status: { phase: 'Bound' } },
+    };
+    const volumes: Record<string, any> = {
+      'pvc-1': { metadata: { name: 'pvc-1' }, spec: { local: { path: local } } },
+      hp: { metadata: { name: 'hp' }, spec: { hostPath: { path: path.join(dataDir, 'hp'), type: 'DirectoryOrCreate' } } },
+      nfs: { metadata: { name: 'nfs' }, spec: { nfs: { server: 'x', path: '/' } } },
+    };
+    const withClaims = createVolumeManager({ dataDir, sources, claims: { claim: async (_ns, n) => claims[n], volume: async (n) => volumes[n] }, mounter, logger: pino({ level: 'silent' }) });
+    const ok = await withClaims.setUp(withVolumes('uid-c', [{ name: 'a', persistentVolumeClaim: { claimName: 'bound', readOnly: true } }, { name: 'b', persistentVolumeClaim: { claimName: 'host' } }]), ctx);
+    expect(ok.volumes.get('a')).toEqual({ hostPath: local, readOnly: true });
+    expect(ok.volumes.get('b')).toEqual({ hostPath: path.join(dataDir, 'hp'), readOnly: false });
+    const err = await withClaims
+      .setUp(withVolumes('uid-d', [{ name: 'p', persistentVolumeClaim: { claimName: 'pending' } }, { name: 'm', persistentVolumeClaim: { claimName: 'missing' } }, { name: 'n', persistentVolumeClaim: { claimName: 'nfs' } }]), ctx)
+      .then(() => undefined, (e: unknown) => e as VolumeSetupError);
+    expect(err!.failures.map((f) => f.message)).toEqual([
+      "error processing PVC default/pending: PVC is not bound (phase Pending); see the claim's events (kubectl describe pvc pending)",
+      'error processing PVC default/missing: persistentvolumeclaim "missing" not found',
+      'persistentvolume "nfs" of type nfs is not supported by this node (local and hostPath are)',
+    ]);
+    await withClaims.tearDown('uid-c');
+    await withClaims.tearDown('uid-d');
   });
 });

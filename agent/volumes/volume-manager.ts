@@ -7,12 +7,14 @@
  *   <dataDir>/pods/<uid>/volumes/kubernetes.io~downward-api/<name>  downwardAPI files
  *   <dataDir>/pods/<uid>/volumes/kubernetes.io~projected/<name>     projected files, on tmpfs
  *   hostPath                                                        the host path itself
+ *   persistentVolumeClaim                                           the bound volume's local.path or hostPath.path
+ *                                                                   (local provisioner: <dataDir>/volumes/<pv name>)
  *
  * setUp() is level-based and idempotent: each call (each pod sync) rewrites the API-data volumes
  * from current ConfigMaps and Secrets, so mounted files follow changes. tearDown() unmounts and
  * removes everything of a pod.
  */
-import { chmod, chown, mkdir, readdir, rm } from 'node:fs/promises';
+import { chmod, chown, mkdir, readdir, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
 import type { Pod, Volume } from 'kubernetes-types/core/v1.js';
 import type { Logger } from 'pino';
@@ -21,7 +23,7 @@ import { writeAtomic } from './atomic-writer.js';
 import { setUpHostPath } from './host-path.js';
 import type { Mounter } from './mounter.js';
 import { configMapPayload, DEFAULT_MODE, downwardAPIPayload, secretPayload, type DownwardContext, type Payload } from './payloads.js';
-import { missing, type ConfigSource } from './sources.js';
+import { missing, type ClaimSource, type ConfigSource } from './sources.js';
 
 const PLUGIN_DIRS = {
   emptyDir: 'kubernetes.io~empty-dir',
@@ -73,6 +75,8 @@ export interface VolumeManager {
 export interface VolumeManagerDeps {
   dataDir: string;
   sources: ConfigSource;
+  /** Claims and volumes for persistentVolumeClaim volumes; without it such volumes fail. */
+  claims?: ClaimSource;
   mounter: Mounter;
   logger: Logger;
 }
@@ -119,6 +123,8 @@ export function createVolumeManager(deps: VolumeManagerDeps): VolumeManager {
       }
       case 'hostPath':
         return { hostPath: await setUpHostPath(volume.hostPath!), readOnly: false };
+      case 'persistentVolumeClaim':
+        return setUpClaim(ns, volume);
       case 'configMap': {
         const src = volume.configMap!;
         const cm = await deps.sources.configMap(ns, src.name!);
@@ -161,6 +167,35 @@ export function createVolumeManager(deps: VolumeManagerDeps): VolumeManager {
       default:
         throw new Error(`volume type ${kind} is not supported by this node`);
     }
+  }
+
+  /**
+   * A persistentVolumeClaim volume: the path of the volume bound to the claim. Rejects, with the
+   * reason for the FailedMount event, while the claim is missing or not bound yet (the pod sync
+   * retries), or when the volume is of a type this node cannot mount.
+   */
+  async function setUpClaim(ns: string, volume: Volume): Promise<MountedVolume> {
+    const src = volume.persistentVolumeClaim!;
+    if (!deps.claims) throw new Error('persistentVolumeClaim volumes are not supported by this node');
+    const claim = await deps.claims.claim(ns, src.claimName);
+    if (!claim) throw new Error(`error processing PVC ${ns}/${src.claimName}: persistentvolumeclaim "${src.claimName}" not found`);
+    if (claim.metadata?.deletionTimestamp) throw new Error(`error processing PVC ${ns}/${src.claimName}: PVC is being deleted`);
+    const volumeName: string | undefined = claim.spec?.volumeName;
+    if (!volumeName || claim.status?.phase !== 'Bound') {
+      throw new Error(`error processing PVC ${ns}/${src.claimName}: PVC is not bound (phase ${claim.status?.phase ?? 'Pending'}); see the claim's events (kubectl describe pvc ${src.claimName})`);
+    }
+    const pv = await deps.claims.volume(volumeName);
+    if (!pv) throw new Error(`error processing PVC ${ns}/${src.claimName}: persistentvolume "${volumeName}" not found`);
+    const readOnly = Boolean(src.readOnly);
+    if (pv.spec?.local?.path) {
+      const p = path.resolve(pv.spec.local.path);
+      const st = await stat(p).catch(() => undefined);
+      if (!st) throw new Error(`local volume "${volumeName}": path ${p} does not exist on this node`);
+      return { hostPath: p, readOnly };
+    }
+    if (pv.spec?.hostPath?.path) return { hostPath: await setUpHostPath(pv.spec.hostPath), readOnly };
+    const kind = Object.keys(pv.spec ?? {}).find((k) => !['capacity', 'accessModes', 'claimRef', 'persistentVolumeReclaimPolicy', 'storageClassName', 'mountOptions', 'volumeMode', 'nodeAffinity'].includes(k)) ?? 'unknown';
+    throw new Error(`persistentvolume "${volumeName}" of type ${kind} is not supported by this node (local and hostPath are)`);
   }
 
   return {

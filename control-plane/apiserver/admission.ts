@@ -4,8 +4,10 @@
  *   class is refused (403); a pod naming none gets the globalDefault class, if one exists;
  * - every pod tolerates the not-ready and unreachable NoExecute taints for 300 s unless it says
  *   otherwise, so that pods leave a failed node after five minutes.
+ * And of new claims and volumes (default StorageClass, protection finalizers): admitClaim, admitVolume.
  */
 import { forbiddenMessage, type StatusError } from '../api/status.js';
+import { claimClassName, defaultClassOf, LOCAL_PROVISIONER, PV_PROTECTION_FINALIZER, PVC_PROTECTION_FINALIZER, requestedBytes } from '../api/storage.js';
 import type { KObject, Store } from '../store/store.js';
 
 export const DEFAULT_TOLERATION_SECONDS = 300;
@@ -59,4 +61,58 @@ export async function admitPod(store: Store, pod: KObject): Promise<void> {
   if (!spec || typeof spec !== 'object') return;
   await setPriority(store, pod);
   addDefaultTolerations(pod);
+}
+
+/**
+ * Admits a new PersistentVolumeClaim, in place, as upstream's DefaultStorageClass and
+ * StorageObjectInUseProtection plugins: a claim naming no class (no storageClassName and no beta
+ * annotation) gets the default StorageClass's name, if one is marked default; every claim gets the
+ * kubernetes.io/pvc-protection finalizer.
+ */
+export async function admitClaim(store: Store, claim: KObject): Promise<void> {
+  const c = claim as any;
+  c.spec ??= {};
+  if (c.spec.storageClassName === undefined && c.metadata?.annotations?.['volume.beta.kubernetes.io/storage-class'] === undefined) {
+    const all = await store.list<any>('storage.k8s.io/storageclasses');
+    const def = defaultClassOf(all.items);
+    if (def) c.spec.storageClassName = def.metadata.name;
+  }
+  addFinalizer(c, PVC_PROTECTION_FINALIZER);
+}
+
+/** Admits a new PersistentVolume, in place: it gets the kubernetes.io/pv-protection finalizer. */
+export function admitVolume(pv: KObject): void {
+  addFinalizer(pv as any, PV_PROTECTION_FINALIZER);
+}
+
+function addFinalizer(obj: any, finalizer: string): void {
+  obj.metadata ??= {};
+  const finalizers: string[] = (obj.metadata.finalizers ??= []);
+  if (!finalizers.includes(finalizer)) finalizers.push(finalizer);
+}
+
+/**
+ * Admits an update of a claim, as upstream's PersistentVolumeClaimResize: a larger storage request
+ * is refused (403) unless the claim's StorageClass has allowVolumeExpansion, and refused too for
+ * the local provisioner, which cannot grow a volume (its directories have no size to change).
+ */
+export async function admitClaimUpdate(store: Store, claim: KObject, old: KObject): Promise<void> {
+  if (requestedBytes(claim) <= requestedBytes(old)) return;
+  const name = claim.metadata?.name ?? '';
+  const ref = { group: '', resource: 'persistentvolumeclaims', name };
+  const className = claimClassName(old);
+  let sc: any;
+  if (className) {
+    try {
+      sc = await store.get({ resource: 'storage.k8s.io/storageclasses', namespace: '', name: className });
+    } catch (err) {
+      if ((err as StatusError).code !== 404) throw err;
+    }
+  }
+  if (!sc?.allowVolumeExpansion) {
+    throw forbiddenMessage(ref, `persistentvolumeclaims "${name}" is forbidden: only dynamically provisioned pvc can be resized and the storageclass that provisions the pvc must support resize`);
+  }
+  if (sc.provisioner === LOCAL_PROVISIONER) {
+    throw forbiddenMessage(ref, `persistentvolumeclaims "${name}" is forbidden: provisioner ${LOCAL_PROVISIONER} does not support volume expansion (StorageClass "${className}" sets allowVolumeExpansion, but local volumes cannot be resized)`);
+  }
 }

@@ -30,6 +30,12 @@ export interface ResourceAttributes {
    * (`needsBoundNode`); undefined when not looked up.
    */
   podNodeName?: string;
+  /**
+   * The nodes a PersistentVolume's nodeAffinity pins it to (storage.ts pinnedNodes: [] when it is
+   * not pinned to named nodes only): of the request body for a create, of the stored volume for a
+   * delete, where the node authorizer needs it (`needsVolumeNodes`); undefined when not looked up.
+   */
+  volumeNodes?: string[];
 }
 
 /** A request on any other path (discovery, /version, /openapi, /metrics). */

@@ -7,6 +7,8 @@
  *   - create, update and patch its own Node and nodes/<name>/status;
  *   - create, update and patch its own Lease kube-node-lease/<name>;
  *   - update and patch pods/status of pods bound to it (spec.nodeName), and delete those pods;
+ *   - create and delete PersistentVolumes whose nodeAffinity pins them to that node alone (the
+ *     local provisioner of its agent: create judged on the body, delete on the stored volume);
  *   - create, update and patch Events (core and events.k8s.io);
  *   - create TokenReviews (its streaming server checks callers with them) and SelfSubjectAccessReviews;
  *   - GET non-resource paths (discovery, /version, /openapi).
@@ -26,6 +28,12 @@ const denied = (reason: string): Decision => ({ allowed: false, reason });
 export function needsBoundNode(attrs: ResourceAttributes): boolean {
   if (attrs.group !== '' || attrs.resource !== 'pods' || attrs.name === '') return false;
   return (attrs.verb === 'delete' && attrs.subresource === '') || (attrs.subresource === 'status' && (attrs.verb === 'update' || attrs.verb === 'patch'));
+}
+
+/** Whether the decision on `attrs` depends on the addressed PersistentVolume's pinned nodes. */
+export function needsVolumeNodes(attrs: ResourceAttributes): boolean {
+  if (attrs.group !== '' || attrs.resource !== 'persistentvolumes' || attrs.subresource !== '') return false;
+  return attrs.verb === 'create' || (attrs.verb === 'delete' && attrs.name !== '');
 }
 
 /** The decision for a request of a user in group system:nodes. */
@@ -48,8 +56,13 @@ export function authorizeNode(attrs: Attributes): Decision {
   if (needsBoundNode(attrs)) {
     return attrs.podNodeName === node ? ALLOWED : denied(`no relationship found between node '${node}' and this object`);
   }
+  if (needsVolumeNodes(attrs)) {
+    const nodes = attrs.volumeNodes ?? [];
+    if (nodes.length === 1 && nodes[0] === node) return ALLOWED;
+    return denied(`node '${node}' may only ${verb} PersistentVolumes whose nodeAffinity names node '${node}' alone`);
+  }
   if (resource === 'events' && (group === '' || group === 'events.k8s.io') && subresource === '' && WRITE.has(verb)) return ALLOWED;
   if (verb === 'create' && group === 'authentication.k8s.io' && resource === 'tokenreviews') return ALLOWED;
   if (verb === 'create' && group === 'authorization.k8s.io' && resource === 'selfsubjectaccessreviews') return ALLOWED;
-  return denied(`node '${node}' may only change its own Node and Lease, the status of pods bound to it, delete those pods, and write events`);
+  return denied(`node '${node}' may only change its own Node and Lease, the status of pods bound to it, delete those pods, its own local PersistentVolumes, and write events`);
 }

@@ -8,7 +8,8 @@ import { notFound, type StatusError } from '../api/status.js';
 import type { Store } from '../store/store.js';
 import { authorize, forbidden, isResourceRequest, type Attributes, type Decision, type ResourceAttributes } from './authorizer.js';
 import { NODES_GROUP, type UserInfo } from './context.js';
-import { needsBoundNode } from './node-authorizer.js';
+import { pinnedNodes } from '../api/storage.js';
+import { needsBoundNode, needsVolumeNodes } from './node-authorizer.js';
 import { parseResourcePath } from './request-info.js';
 
 /** Pod subresources that open streams into containers: `create` whatever the method, as upstream authorizes them since 1.30. */
@@ -54,6 +55,7 @@ export class RequestAuthorizer {
         attrs.name = typeof name === 'string' ? name : '';
       }
       if (needsBoundNode(attrs)) attrs.podNodeName = await this.podNodeName(attrs);
+      if (needsVolumeNodes(attrs)) attrs.volumeNodes = await this.volumeNodes(attrs, body);
     }
     const decision = authorize(attrs);
     if (!decision.allowed) throw forbidden(attrs, decision.reason);
@@ -69,6 +71,17 @@ export class RequestAuthorizer {
       }
     }
     return authorize(attrs);
+  }
+
+  /** The pinned nodes of the volume a node creates (its body) or deletes (as stored); [] when unknown. */
+  private async volumeNodes(attrs: ResourceAttributes, body?: () => unknown): Promise<string[]> {
+    if (attrs.verb === 'create') return (body && pinnedNodes(body())) ?? [];
+    try {
+      return pinnedNodes(await this.store.get<any>({ resource: 'core/persistentvolumes', namespace: '', name: attrs.name })) ?? [];
+    } catch (err) {
+      if ((err as StatusError).code === 404) throw notFound({ group: '', resource: 'persistentvolumes', name: attrs.name });
+      throw err;
+    }
   }
 
   private async podNodeName(attrs: ResourceAttributes): Promise<string> {

@@ -25,7 +25,7 @@ import { validateObject } from '../api/validation/index.js';
 import type { KObject, ListResult, ObjectKey, Store, Watch, WatchEvent } from '../store/store.js';
 import type { RequestContext } from './context.js';
 import { prepareMetaForCreate, prepareMetaForUpdate, rfc3339 } from './object-meta.js';
-import { admitPod } from './admission.js';
+import { admitClaim, admitClaimUpdate, admitPod, admitVolume } from './admission.js';
 import { applyPatch, type PatchOptions, type PatchType } from './patch-dispatch.js';
 import { DEFAULT_SERVICE_NETWORK, ServiceAllocator, type ServiceNetworkConfig } from './service-allocation.js';
 import { recordManagedFields } from './managed-fields.js';
@@ -247,6 +247,8 @@ export class ResourceService {
     }
     await this.admitNamespace(def, obj);
     if (def.storage === 'core/pods') await admitPod(this.store, obj);
+    if (def.storage === 'core/persistentvolumeclaims') await admitClaim(this.store, obj);
+    if (def.storage === 'core/persistentvolumes') admitVolume(obj);
     const claims = await this.claim(def, obj);
     return this.withClaims(claims, ctx.dryRun, async () => {
       this.validate(def, obj);
@@ -379,6 +381,7 @@ export class ResourceService {
     if (requestedRv && requestedRv !== old.metadata.resourceVersion) {
       throw conflict(this.ref(def, old.metadata.name), STALE_OBJECT);
     }
+    if (def.storage === 'core/persistentvolumeclaims' && subresource !== 'status') await admitClaimUpdate(this.store, next, old);
     const claims = subresource === 'status' ? NO_CLAIMS : await this.claim(def, next, old);
     return this.withClaims(claims, ctx.dryRun, async () => {
       this.validate(def, next, old);

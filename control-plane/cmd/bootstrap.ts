@@ -9,6 +9,7 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { CLUSTER_INFO, clusterInfoConfigMap, type ClusterInfo } from '../api/cluster-info.js';
 import { findResource } from '../api/registry.js';
 import type { StatusError } from '../api/status.js';
+import { ANN, DEFAULT_STORAGE_CLASS, LOCAL_PROVISIONER } from '../api/storage.js';
 import { SYSTEM_PRIORITY_CLASSES } from '../apiserver/admission.js';
 import { createCA, type KeyPairPem } from '../client/certs.js';
 import type { RequestContext } from '../apiserver/context.js';
@@ -46,6 +47,33 @@ export async function ensureSystemPriorityClasses(service: ResourceService): Pro
     } catch (err) {
       if (!alreadyExists(err)) throw err;
     }
+  }
+}
+
+/**
+ * The StorageClass `local` (provisioner tugboat.dev/local: a directory per volume on the node the
+ * pod goes to; WaitForFirstConsumer; reclaimPolicy Delete), marked default, created on a server's
+ * start unless the cluster has a StorageClass of that name already or another default class
+ * (an administrator's choice is kept; deleting `local` brings it back at the next start).
+ */
+export async function ensureDefaultStorageClass(service: ResourceService): Promise<void> {
+  const def = findResource('storage.k8s.io', 'v1', 'storageclasses')!;
+  const items: any[] = (await service.list(def, { namespace: '' })).raw.items;
+  if (items.some((c) => c.metadata?.name === DEFAULT_STORAGE_CLASS)) return;
+  const isDefault = !items.some((c) => c.metadata?.annotations?.[ANN.defaultClass] === 'true' || c.metadata?.annotations?.[ANN.betaDefaultClass] === 'true');
+  const sc = {
+    apiVersion: 'storage.k8s.io/v1',
+    kind: 'StorageClass',
+    metadata: { name: DEFAULT_STORAGE_CLASS, annotations: { [ANN.defaultClass]: String(isDefault) } },
+    provisioner: LOCAL_PROVISIONER,
+    reclaimPolicy: 'Delete',
+    volumeBindingMode: 'WaitForFirstConsumer',
+    allowVolumeExpansion: false,
+  };
+  try {
+    await service.create(def, '', sc, systemContext());
+  } catch (err) {
+    if (!alreadyExists(err)) throw err;
   }
 }
 

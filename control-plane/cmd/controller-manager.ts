@@ -25,6 +25,7 @@ import { startServiceLoadBalancerController } from '../controllers/endpoints/ser
 import { startGarbageCollector } from '../controllers/gc/controller.js';
 import { startJobController } from '../controllers/job/controller.js';
 import { startNodeLifecycleController } from '../controllers/node-lifecycle/controller.js';
+import { startPersistentVolumeController } from '../controllers/volume/pv-controller.js';
 import { startScheduler } from '../scheduler/scheduler.js';
 
 /** Settings some controllers take from the command line. */
@@ -51,6 +52,7 @@ export const CONTROLLERS: Record<string, StartController> = {
   endpointslice: (ctx) => startEndpointSliceController(ctx),
   endpointslicemirroring: (ctx) => startEndpointSliceMirroringController(ctx),
   service: (ctx, settings) => startServiceLoadBalancerController(ctx, { pool: settings.loadBalancerPool }),
+  'persistentvolume-binder': (ctx) => startPersistentVolumeController(ctx),
   scheduler: (ctx) => startScheduler(ctx),
 };
 

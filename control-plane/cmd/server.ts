@@ -13,7 +13,7 @@ import { createLeafCert } from '../client/certs.js';
 import { ResourceService } from '../apiserver/resource-service.js';
 import { nodeTokenSpec, TokenAuthenticator } from '../apiserver/tokens.js';
 import { createRedisStore } from '../store/redis/redis-store.js';
-import { ensureClusterCA, ensureClusterInfo, ensureSystemNamespaces, ensureSystemPriorityClasses, ensureTokenFile } from './bootstrap.js';
+import { ensureClusterCA, ensureClusterInfo, ensureDefaultStorageClass, ensureSystemNamespaces, ensureSystemPriorityClasses, ensureTokenFile } from './bootstrap.js';
 import { apiServiceIP, DEFAULT_SERVICE_NETWORK } from '../apiserver/service-allocation.js';
 import { ApiClient } from '../client/api-client.js';
 import { startKubernetesServiceReconciler } from '../controllers/endpoints/kubernetes-service-reconciler.js';
@@ -76,6 +76,7 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
     const service = new ResourceService(store);
     await ensureSystemNamespaces(service);
     await ensureSystemPriorityClasses(service);
+    await ensureDefaultStorageClass(service);
     const ca = await ensureClusterCA(store);
     const adminToken = await ensureTokenFile(store, path.join(opts.dataDir, 'admin.token'), {
       user: 'admin',

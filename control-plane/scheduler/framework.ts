@@ -17,7 +17,9 @@ import { NodeInfo } from './node-info.js';
 import type { NamespaceLabels, PodInfo } from './pod-info.js';
 
 /** Changes in the cluster that can make a rejected pod fit (upstream's ClusterEvents). */
-export type ClusterEvent = 'NodeAdd' | 'NodeUpdate' | 'AssignedPodAdd' | 'AssignedPodUpdate' | 'AssignedPodDelete';
+export type ClusterEvent = 'NodeAdd' | 'NodeUpdate' | 'AssignedPodAdd' | 'AssignedPodUpdate' | 'AssignedPodDelete'
+  /** A PersistentVolumeClaim, PersistentVolume or StorageClass was added or changed. */
+  | 'VolumeChange';
 
 /** The nodes of one scheduling cycle. */
 export interface ClusterView {

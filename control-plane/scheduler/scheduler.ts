@@ -29,6 +29,7 @@ import { Framework, type ClusterEvent } from './framework.js';
 import { Nominator } from './nominator.js';
 import { podInfoOf, type PodInfo } from './pod-info.js';
 import { Preemptor } from './preemption.js';
+import { claimsToSelect, volumeBinding, type VolumeLookup } from './plugins/volume-binding.js';
 import { eventPluginsOf, SchedulingQueue, type QueuedPod } from './queue.js';
 
 export const DEFAULT_SCHEDULER_NAME = 'default-scheduler';
@@ -48,6 +49,7 @@ export interface SchedulerOptions {
 }
 
 const PODS = storageResource('core/pods');
+const CLAIMS = storageResource('core/persistentvolumeclaims');
 const FLUSH_INTERVAL_MS = 1000;
 /** Longest synchronous stretch of scheduling before the event loop gets a turn. */
 const SLICE_MS = 10;
@@ -82,6 +84,10 @@ class Scheduler {
   private readonly pods: Informer;
   private readonly nodes: Informer;
   private readonly namespaces: Informer;
+  private readonly claims: Informer;
+  private readonly volumes: Informer;
+  private readonly classes: Informer;
+  private readonly volumeLookup: VolumeLookup;
   private readonly nominator = new Nominator();
   private readonly cache: SchedulerCache;
   private readonly framework: Framework;
@@ -104,10 +110,20 @@ class Scheduler {
     this.pods = ctx.informers.of('core/pods');
     this.nodes = ctx.informers.of('core/nodes');
     this.namespaces = ctx.informers.of('core/namespaces');
+    this.claims = ctx.informers.of('core/persistentvolumeclaims');
+    this.volumes = ctx.informers.of('core/persistentvolumes');
+    this.classes = ctx.informers.of('storage.k8s.io/storageclasses');
+    this.volumeLookup = {
+      claim: (ns, name) => this.claims.get(`${ns}/${name}`),
+      volume: (name) => this.volumes.get(name),
+      storageClass: (name) => this.classes.get(name),
+      volumes: () => this.volumes.list(),
+    };
     this.cache = new SchedulerCache((ns) => this.namespaces.get(ns)?.metadata?.labels, this.nominator);
-    this.framework = new Framework(DEFAULT_FILTERS, DEFAULT_SCORES, { percentageOfNodesToScore: opts.percentageOfNodesToScore });
+    const filters = [...DEFAULT_FILTERS, volumeBinding(this.volumeLookup)];
+    this.framework = new Framework(filters, DEFAULT_SCORES, { percentageOfNodesToScore: opts.percentageOfNodesToScore });
     this.preemptor = new Preemptor(this.framework);
-    this.queue = new SchedulingQueue(eventPluginsOf(DEFAULT_FILTERS), {
+    this.queue = new SchedulingQueue(eventPluginsOf(filters), {
       initialBackoffMs: opts.podInitialBackoffMs,
       maxBackoffMs: opts.podMaxBackoffMs,
       maxUnschedulableMs: opts.podMaxInUnschedulablePodsMs,
@@ -118,6 +134,8 @@ class Scheduler {
       onUpdate: (old, node) => this.nodeChanged(old, node),
       onDelete: (node) => this.cache.removeNode(node.metadata.name),
     });
+    const volumeChange = () => this.queue.onEvent('VolumeChange');
+    for (const informer of [this.claims, this.volumes, this.classes]) informer.addHandlers({ onAdd: volumeChange, onUpdate: volumeChange });
     this.pods.addHandlers({
       onAdd: (pod) => this.podChanged(undefined, pod),
       onUpdate: (old, pod) => this.podChanged(old, pod),
@@ -197,7 +215,7 @@ class Scheduler {
   // ---- scheduling ----
 
   private async run(): Promise<void> {
-    await Promise.race([Promise.all([this.pods.waitForSync(), this.nodes.waitForSync(), this.namespaces.waitForSync()]), this.halted]);
+    await Promise.race([Promise.all([this.pods, this.nodes, this.namespaces, this.claims, this.volumes, this.classes].map((i) => i.waitForSync())), this.halted]);
     if (this.stopped) return;
     this.log.info({ nodes: this.cache.nodes.length, pending: this.queue.activeLength }, 'scheduler running');
     let sliceStart = performance.now();
@@ -291,6 +309,7 @@ class Scheduler {
     };
     const done = (async () => {
       try {
+        await this.selectNodeForClaims(pod, node);
         await this.client.request('POST', this.client.path(PODS, pod.namespace, pod.name, 'binding'), { body });
         this.queue.done(qp);
         this.recorder.event(involved(pod.pod), 'Normal', 'Scheduled', `Successfully assigned ${pod.namespace}/${pod.name} to ${node}`);
@@ -308,6 +327,24 @@ class Scheduler {
     })();
     this.binds.add(done);
     void done.finally(() => this.binds.delete(done));
+  }
+
+  /**
+   * Writes the chosen node into the pod's unbound WaitForFirstConsumer claims
+   * (volume.kubernetes.io/selected-node), so that the binder binds a volume there or the node's
+   * provisioner makes one; before the pod is bound, as upstream's PreBind.
+   */
+  private async selectNodeForClaims(pod: PodInfo, node: string): Promise<void> {
+    for (const claim of claimsToSelect(pod.pod, node, this.volumeLookup)) {
+      try {
+        await this.client.patch(CLAIMS, claim.metadata.namespace, claim.metadata.name, 'merge', {
+          metadata: { resourceVersion: claim.metadata.resourceVersion, annotations: { 'volume.kubernetes.io/selected-node': node } },
+        });
+      } catch (err) {
+        // Not the pod's conflict: the claim changed or went; retry the pod after its backoff.
+        throw new Error(`could not select node for claim ${claim.metadata.namespace}/${claim.metadata.name}: ${(err as Error).message}`);
+      }
+    }
   }
 
   /**
