@@ -8,6 +8,8 @@
 set -euo pipefail
 
 REPO="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+# shellcheck source=deploy/lib.sh
+. "$REPO/deploy/lib.sh"
 START_UP=0
 for arg in "$@"; do
   case "$arg" in
@@ -24,26 +26,11 @@ if [ "$(id -u)" -ne 0 ]; then
   exit 1
 fi
 
-PACKAGES=(docker.io redis-server iptables iproute2 conntrack busybox-static ca-certificates curl procps)
-missing=()
-for p in "${PACKAGES[@]}"; do
-  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
-done
-if [ ${#missing[@]} -gt 0 ]; then
-  step "Installing packages: ${missing[*]}"
-  export DEBIAN_FRONTEND=noninteractive
-  apt-get update -q
-  apt-get install -y -q --no-install-recommends "${missing[@]}"
-else
-  step "Packages already installed"
-fi
-
-node_major() { node -v 2>/dev/null | sed -E 's/^v([0-9]+).*/\1/' || echo 0; }
-if [ "$(node_major)" -lt 20 ] 2>/dev/null || ! command -v node >/dev/null; then
-  step "Installing Node.js 20 (NodeSource)"
-  curl -fsSL https://deb.nodesource.com/setup_20.x | bash -
-  apt-get install -y -q nodejs
-fi
+# What install.sh installs for both roles, and curl for NodeSource and kubectl.
+step "Packages"
+tug_install_packages "${TUG_BASE_PACKAGES[@]}" "${TUG_AGENT_PACKAGES[@]}" "${TUG_SERVER_PACKAGES[@]}" curl
+step "Node.js"
+tug_ensure_node
 
 if ! command -v kubectl >/dev/null; then
   step "Installing kubectl 1.33 (pkgs.k8s.io)"

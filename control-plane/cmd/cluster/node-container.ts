@@ -56,6 +56,20 @@ export interface NodeContainerSpec {
   labels?: Record<string, string>;
 }
 
+/**
+ * The `docker run` options a container needs to run its own Docker engine (and pods in it): the
+ * security mode, the host's cgroup namespace and hierarchy, a tmpfs /run. The nested engine's
+ * /var/lib/docker must be a volume (overlay2 cannot stack on the container's overlay): the caller
+ * adds one.
+ */
+export function nestedEngineArgs(mode: SecurityMode): string[] {
+  return [
+    ...(mode === 'privileged' ? ['--privileged'] : CAPABILITIES_ARGS),
+    '--cgroupns', 'host', '--volume', '/sys/fs/cgroup:/sys/fs/cgroup:rw',
+    '--tmpfs', '/run',
+  ];
+}
+
 /** The `docker run` arguments of a node container (detached), up to and including the image. */
 export function nodeRunArgs(spec: NodeContainerSpec, mode: SecurityMode): string[] {
   const labels = { [LABEL_CLUSTER]: spec.cluster, [LABEL_ROLE]: spec.node.role, ...spec.labels };
@@ -64,9 +78,7 @@ export function nodeRunArgs(spec: NodeContainerSpec, mode: SecurityMode): string
     ...Object.entries(labels).flatMap(([k, v]) => ['--label', `${k}=${v}`]),
     '--network', spec.network, '--ip', spec.ip,
     '--init',
-    ...(mode === 'privileged' ? ['--privileged'] : CAPABILITIES_ARGS),
-    '--cgroupns', 'host', '--volume', '/sys/fs/cgroup:/sys/fs/cgroup:rw',
-    '--tmpfs', '/run',
+    ...nestedEngineArgs(mode),
     // The nested engine's overlay2 needs a non-overlay filesystem under it.
     '--mount', `type=volume,source=${dockerVolumeName(spec.node.name)},target=/var/lib/docker,volume-label=${LABEL_CLUSTER}=${spec.cluster}`,
     '--volume', `${spec.nodeBinary}:/usr/local/bin/node:ro`,
