@@ -24,6 +24,7 @@ import { ProberManager } from '../prober/prober-manager.js';
 import { ProbeResults } from '../prober/results.js';
 import type { ContainerRuntime, DNSConfig } from '../runtime/runtime.js';
 import { createMounter, type Mounter } from '../volumes/mounter.js';
+import { createNfsHost, createNfsVolumes, type NfsHost } from '../volumes/nfs.js';
 import { apiClaimSource, apiConfigSource } from '../volumes/sources.js';
 import { createVolumeManager } from '../volumes/volume-manager.js';
 import { Backoff, DEFAULT_BACKOFF, type BackoffConfig } from './backoff.js';
@@ -62,6 +63,8 @@ export interface PodManagerDeps {
   resolvConfPath?: string;
   /** Default: mount(8) and umount(8). */
   mounter?: Mounter;
+  /** Finding mount.nfs and mounting NFS volumes (default: the real one). */
+  nfsHost?: NfsHost;
 }
 
 export interface PodManager {
@@ -114,7 +117,8 @@ export async function startPodManager(deps: PodManagerDeps): Promise<PodManager>
   const results = new ProbeResults();
   const network = new PodNetwork(deps.cni, deps.dataDir);
   const sources = apiConfigSource(deps.client);
-  const volumes = createVolumeManager({ dataDir: deps.dataDir, sources, claims: apiClaimSource(deps.client), mounter: deps.mounter ?? createMounter(), logger: log });
+  const nfs = createNfsVolumes({ dataDir: deps.dataDir, nodeName: deps.nodeName, host: deps.nfsHost ?? createNfsHost(), logger: log });
+  const volumes = createVolumeManager({ dataDir: deps.dataDir, sources, claims: apiClaimSource(deps.client), nfs, mounter: deps.mounter ?? createMounter(), logger: log });
   const observer = new Observer({ runtime, podIPsOf: (uid, id) => network.podIPs(uid, id), logger: log });
   const informer = new Informer<Pod & { metadata: object }>(deps.client, podsResource, log, { fieldSelector: `spec.nodeName=${deps.nodeName}` });
   const states = new Map<string, PodState>();

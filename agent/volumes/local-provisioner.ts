@@ -19,7 +19,7 @@ import { mkdir, chmod, rm } from 'node:fs/promises';
 import path from 'node:path';
 import type { Logger } from 'pino';
 import { storageResource } from '../../control-plane/api/registry.js';
-import { ANN, claimClassName, LOCAL_PROVISIONER, nodeAffinityFor, pinnedNodes } from '../../control-plane/api/storage.js';
+import { ANN, claimClassName, LOCAL_PROVISIONER, nodeAffinityFor, pinnedNodes, provisionedVolume } from '../../control-plane/api/storage.js';
 import { isAlreadyExists, isNotFound, type ApiClient } from '../../control-plane/client/api-client.js';
 import { runController, type ControllerHandle } from '../../control-plane/client/controller.js';
 import type { EventRecorder } from '../../control-plane/client/event-recorder.js';
@@ -57,22 +57,7 @@ export function shouldProvision(claim: any, node: string, sc: any | undefined): 
 
 /** The PersistentVolume for `claim` on `node` (pure). */
 export function localVolumeFor(claim: any, sc: any, node: string, dir: string): any {
-  return {
-    apiVersion: 'v1',
-    kind: 'PersistentVolume',
-    metadata: { name: volumeNameFor(claim), annotations: { [ANN.provisionedBy]: LOCAL_PROVISIONER } },
-    spec: {
-      capacity: { storage: claim.spec?.resources?.requests?.storage ?? '0' },
-      accessModes: claim.spec?.accessModes ?? ['ReadWriteOnce'],
-      volumeMode: claim.spec?.volumeMode ?? 'Filesystem',
-      persistentVolumeReclaimPolicy: sc.reclaimPolicy ?? 'Delete',
-      storageClassName: claimClassName(claim),
-      ...(sc.mountOptions ? { mountOptions: sc.mountOptions } : {}),
-      local: { path: dir },
-      nodeAffinity: nodeAffinityFor(node),
-      claimRef: { kind: 'PersistentVolumeClaim', apiVersion: 'v1', namespace: claim.metadata.namespace, name: claim.metadata.name, uid: claim.metadata.uid, resourceVersion: claim.metadata.resourceVersion },
-    },
-  };
+  return provisionedVolume(claim, sc, volumeNameFor(claim), LOCAL_PROVISIONER, { local: { path: dir }, nodeAffinity: nodeAffinityFor(node) });
 }
 
 /** Whether this node's provisioner should delete `pv` and its data (pure). */

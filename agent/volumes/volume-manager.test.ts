@@ -6,6 +6,7 @@ import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { pod } from '../pods/testing/fixtures.js';
 import { createMounter } from './mounter.js';
+import { createNfsVolumes, nfsVolumeDir, type NfsHost } from './nfs.js';
 import type { ConfigSource } from './sources.js';
 import { createVolumeManager, podDir, VolumeSetupError, type VolumeManager } from './volume-manager.js';
 
@@ -126,5 +127,29 @@ describe('volume manager', () => {
     ]);
     await withClaims.tearDown('uid-c');
     await withClaims.tearDown('uid-d');
+  });
+
+  it('binds an NFS claim volume from its node-wide mount and unmounts it with the last pod', async () => {
+    const mounted = new Set<string>();
+    const calls: string[] = [];
+    const host: NfsHost = {
+      searched: ['/sbin'],
+      nfsClient: async () => '/sbin/mount.nfs',
+      mount: async (source, target) => void (calls.push(`mount ${source}`), mounted.add(target)),
+      unmount: async (target) => void (mounted.delete(target) && calls.push(`umount ${path.basename(target)}`)),
+      isMountPoint: async (d) => mounted.has(d),
+    };
+    const nfs = createNfsVolumes({ dataDir, nodeName: 'n1', host, logger: pino({ level: 'silent' }) });
+    const claim = { metadata: { name: 'shared' }, spec: { volumeName: 'pvc-n' }, status: { phase: 'Bound' } };
+    const pv = { metadata: { name: 'pvc-n' }, spec: { nfs: { server: 's', path: '/srv', readOnly: true } } };
+    const m = createVolumeManager({ dataDir, sources, claims: { claim: async () => claim, volume: async () => pv }, nfs, mounter, logger: pino({ level: 'silent' }) });
+    const vol = [{ name: 'd', persistentVolumeClaim: { claimName: 'shared' } }];
+    const a = await m.setUp(withVolumes('uid-n1', vol), ctx);
+    await m.setUp(withVolumes('uid-n2', vol), ctx);
+    expect(a.volumes.get('d')).toEqual({ hostPath: nfsVolumeDir(dataDir, 'pvc-n'), readOnly: true });
+    await m.tearDown('uid-n1');
+    expect(calls).toEqual(['mount s:/srv']);
+    await m.tearDown('uid-n2');
+    expect(calls).toEqual(['mount s:/srv', 'umount pvc-n']);
   });
 });

@@ -9,6 +9,7 @@
  *   hostPath                                                        the host path itself
  *   persistentVolumeClaim                                           the bound volume's local.path or hostPath.path
  *                                                                   (local provisioner: <dataDir>/volumes/<pv name>)
+ *                                                                   or, for NFS volumes, <dataDir>/nfs/<pv name> (nfs.ts)
  *
  * setUp() is level-based and idempotent: each call (each pod sync) rewrites the API-data volumes
  * from current ConfigMaps and Secrets, so mounted files follow changes. tearDown() unmounts and
@@ -22,6 +23,7 @@ import { parseQuantity } from '../../control-plane/api/quantity.js';
 import { writeAtomic } from './atomic-writer.js';
 import { setUpHostPath } from './host-path.js';
 import type { Mounter } from './mounter.js';
+import type { NfsVolumes } from './nfs.js';
 import { configMapPayload, DEFAULT_MODE, downwardAPIPayload, secretPayload, type DownwardContext, type Payload } from './payloads.js';
 import { missing, type ClaimSource, type ConfigSource } from './sources.js';
 
@@ -77,6 +79,8 @@ export interface VolumeManagerDeps {
   sources: ConfigSource;
   /** Claims and volumes for persistentVolumeClaim volumes; without it such volumes fail. */
   claims?: ClaimSource;
+  /** NFS volumes of claims; without it such volumes fail. */
+  nfs?: NfsVolumes;
   mounter: Mounter;
   logger: Logger;
 }
@@ -124,7 +128,7 @@ export function createVolumeManager(deps: VolumeManagerDeps): VolumeManager {
       case 'hostPath':
         return { hostPath: await setUpHostPath(volume.hostPath!), readOnly: false };
       case 'persistentVolumeClaim':
-        return setUpClaim(ns, volume);
+        return setUpClaim(ns, volume, uid);
       case 'configMap': {
         const src = volume.configMap!;
         const cm = await deps.sources.configMap(ns, src.name!);
@@ -174,7 +178,7 @@ export function createVolumeManager(deps: VolumeManagerDeps): VolumeManager {
    * reason for the FailedMount event, while the claim is missing or not bound yet (the pod sync
    * retries), or when the volume is of a type this node cannot mount.
    */
-  async function setUpClaim(ns: string, volume: Volume): Promise<MountedVolume> {
+  async function setUpClaim(ns: string, volume: Volume, podUid: string): Promise<MountedVolume> {
     const src = volume.persistentVolumeClaim!;
     if (!deps.claims) throw new Error('persistentVolumeClaim volumes are not supported by this node');
     const claim = await deps.claims.claim(ns, src.claimName);
@@ -194,8 +198,9 @@ export function createVolumeManager(deps: VolumeManagerDeps): VolumeManager {
       return { hostPath: p, readOnly };
     }
     if (pv.spec?.hostPath?.path) return { hostPath: await setUpHostPath(pv.spec.hostPath), readOnly };
+    if (pv.spec?.nfs && deps.nfs) return { hostPath: await deps.nfs.setUp(podUid, podDir(deps.dataDir, podUid), pv), readOnly: readOnly || Boolean(pv.spec.nfs.readOnly) };
     const kind = Object.keys(pv.spec ?? {}).find((k) => !['capacity', 'accessModes', 'claimRef', 'persistentVolumeReclaimPolicy', 'storageClassName', 'mountOptions', 'volumeMode', 'nodeAffinity'].includes(k)) ?? 'unknown';
-    throw new Error(`persistentvolume "${volumeName}" of type ${kind} is not supported by this node (local and hostPath are)`);
+    throw new Error(`persistentvolume "${volumeName}" of type ${kind} is not supported by this node (${deps.nfs ? 'local, hostPath and nfs' : 'local and hostPath'} are)`);
   }
 
   return {
@@ -216,8 +221,10 @@ export function createVolumeManager(deps: VolumeManagerDeps): VolumeManager {
 
     async tearDown(podUid) {
       const dir = podDir(deps.dataDir, podUid);
+      const nfsUsed = deps.nfs ? await deps.nfs.recorded(dir) : [];
       for (const mount of await deps.mounter.mountsUnder(dir)) await deps.mounter.unmount(mount);
       await rm(dir, { recursive: true, force: true });
+      if (nfsUsed.length > 0) await deps.nfs!.releaseUnused(nfsUsed);
     },
 
     async knownPods() {

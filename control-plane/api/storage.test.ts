@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { findMatchingVolume, nodeAffinityFor, pinnedNodes, volumeFitsNode } from './storage.js';
+import { findMatchingVolume, nfsVolumeFor, nodeAffinityFor, pinnedNodes, volumeFitsNode } from './storage.js';
 
 const pv = (name: string, size: string, more: any = {}) => ({
   metadata: { name, labels: more.labels ?? {} },
@@ -45,4 +45,43 @@ describe('pinnedNodes', () => {
     expect(volumeFitsNode({ spec: { nodeAffinity: nodeAffinityFor('a') } }, { name: 'a', labels: { 'kubernetes.io/hostname': 'a' } })).toBe(true);
     expect(volumeFitsNode({ spec: {} }, { name: 'a', labels: {} })).toBe(true);
   });
+});
+
+describe('nfsVolumeFor', () => {
+  const claim = (accessModes: string[]) => ({
+    metadata: { name: 'shared', namespace: 'team', uid: 'abc', resourceVersion: '7' },
+    spec: { storageClassName: 'nfs', accessModes, resources: { requests: { storage: '5Gi' } } },
+  });
+  const sc = (parameters: any, more: any = {}) => ({ metadata: { name: 'nfs' }, provisioner: 'tugboat.dev/nfs', parameters, ...more });
+  const cases: { name: string; claim: any; sc: any; want: any }[] = [
+    {
+      name: 'ReadWriteMany, default reclaim Delete',
+      claim: claim(['ReadWriteMany']),
+      sc: sc({ server: 'files.lan', path: '/exports/' }),
+      want: { nfs: { server: 'files.lan', path: '/exports/team-shared-pvc-abc' }, accessModes: ['ReadWriteMany'], persistentVolumeReclaimPolicy: 'Delete' },
+    },
+    {
+      name: 'Retain, mountOptions, root export',
+      claim: claim(['ReadWriteOnce', 'ReadOnlyMany']),
+      sc: sc({ server: '10.1.2.3', path: '/' }, { reclaimPolicy: 'Retain', mountOptions: ['nfsvers=4.2'] }),
+      want: { nfs: { server: '10.1.2.3', path: '/team-shared-pvc-abc' }, accessModes: ['ReadWriteOnce', 'ReadOnlyMany'], persistentVolumeReclaimPolicy: 'Retain', mountOptions: ['nfsvers=4.2'] },
+    },
+    { name: 'no server', claim: claim(['ReadWriteMany']), sc: sc({ path: '/x' }), want: { error: /needs parameters.server/ } },
+    { name: 'relative path', claim: claim(['ReadWriteMany']), sc: sc({ server: 's', path: 'x' }), want: { error: /needs parameters.path: the absolute path of the export on the server, got "x"/ } },
+  ];
+  for (const c of cases) {
+    it(c.name, () => {
+      const got = nfsVolumeFor(c.claim, c.sc);
+      if ('error' in c.want) {
+        expect('error' in got && got.error).toMatch(c.want.error);
+        return;
+      }
+      expect('volume' in got).toBe(true);
+      const pv = (got as { volume: any }).volume;
+      expect(pv.metadata).toEqual({ name: 'pvc-abc', annotations: { 'pv.kubernetes.io/provisioned-by': 'tugboat.dev/nfs' } });
+      expect(pv.spec).toMatchObject({ ...c.want, capacity: { storage: '5Gi' }, storageClassName: 'nfs', claimRef: { namespace: 'team', name: 'shared', uid: 'abc' } });
+      expect(pv.spec.nodeAffinity).toBeUndefined();
+      if (!c.want.mountOptions) expect(pv.spec.mountOptions).toBeUndefined();
+    });
+  }
 });

@@ -11,6 +11,14 @@ import { parseQuantity } from './quantity.js';
 
 /** The provisioner name of Tugboat's built-in node-local provisioner. */
 export const LOCAL_PROVISIONER = 'tugboat.dev/local';
+/**
+ * The provisioner name of Tugboat's NFS provisioner: a StorageClass with parameters `server` and
+ * `path` (an export the user names) yields, per claim, a PersistentVolume with spec.nfs pointing
+ * at the sub-directory `<path>/<namespace>-<claim>-<pv name>` of that export (nfsVolumeFor).
+ */
+export const NFS_PROVISIONER = 'tugboat.dev/nfs';
+/** The provisioners Tugboat itself runs. */
+export const BUILTIN_PROVISIONERS: readonly string[] = [LOCAL_PROVISIONER, NFS_PROVISIONER];
 /** The StorageClass every cluster gets at first start (unless one exists), marked default. */
 export const DEFAULT_STORAGE_CLASS = 'local';
 
@@ -164,4 +172,53 @@ export function podClaimNames(pod: any): string[] {
     else if (v?.ephemeral) out.push(`${pod.metadata?.name}-${v.name}`);
   }
   return out;
+}
+
+/** The name upstream's provisioners give a claim's volume. */
+export const provisionedVolumeName = (claim: any): string => `pvc-${claim?.metadata?.uid}`;
+
+/**
+ * A PersistentVolume a provisioner makes for `claim` of class `sc` with the volume `source` (e.g.
+ * `{ local: … , nodeAffinity: … }` or `{ nfs: … }`) (pure): named `name`, annotated with the
+ * provisioner, the claim's request, access and volume modes, the class's reclaimPolicy (default
+ * Delete) and mountOptions, and a claimRef to the claim so the binder binds the two.
+ */
+export function provisionedVolume(claim: any, sc: any, name: string, provisioner: string, source: Record<string, unknown>): any {
+  return {
+    apiVersion: 'v1',
+    kind: 'PersistentVolume',
+    metadata: { name, annotations: { [ANN.provisionedBy]: provisioner } },
+    spec: {
+      capacity: { storage: claim.spec?.resources?.requests?.storage ?? '0' },
+      accessModes: claim.spec?.accessModes ?? ['ReadWriteOnce'],
+      volumeMode: claim.spec?.volumeMode ?? 'Filesystem',
+      persistentVolumeReclaimPolicy: sc.reclaimPolicy ?? 'Delete',
+      storageClassName: claimClassName(claim),
+      ...(sc.mountOptions ? { mountOptions: sc.mountOptions } : {}),
+      ...source,
+      claimRef: { kind: 'PersistentVolumeClaim', apiVersion: 'v1', namespace: claim.metadata.namespace, name: claim.metadata.name, uid: claim.metadata.uid, resourceVersion: claim.metadata.resourceVersion },
+    },
+  };
+}
+
+/**
+ * The PersistentVolume the NFS provisioner makes for `claim` of class `sc` (provisioner
+ * tugboat.dev/nfs), or why it cannot (parameters `server` and `path` missing or `path` not
+ * absolute). Pure. The volume points at the sub-directory `<path>/<namespace>-<claim>-<pv name>`
+ * of the export (made by the first agent that mounts it), has the claim's access modes
+ * (ReadWriteMany included) and request, the class's reclaimPolicy (default Delete), mountOptions
+ * and name, no node affinity (any node with an NFS client can mount it), and a claimRef to the
+ * claim so the binder binds the two.
+ */
+export function nfsVolumeFor(claim: any, sc: any): { volume: any } | { error: string } {
+  const params: Record<string, string> = sc?.parameters ?? {};
+  const server = String(params.server ?? '').trim();
+  const exportPath = String(params.path ?? '').trim();
+  const className = sc?.metadata?.name ?? '';
+  if (!server) return { error: `StorageClass "${className}" (provisioner ${NFS_PROVISIONER}) needs parameters.server: the NFS server's host name or address` };
+  if (!exportPath.startsWith('/')) return { error: `StorageClass "${className}" (provisioner ${NFS_PROVISIONER}) needs parameters.path: the absolute path of the export on the server, got ${JSON.stringify(exportPath)}` };
+  const name = provisionedVolumeName(claim);
+  const base = exportPath.replace(/\/+$/, '') || '';
+  const path = `${base}/${claim.metadata.namespace}-${claim.metadata.name}-${name}`;
+  return { volume: provisionedVolume(claim, sc, name, NFS_PROVISIONER, { nfs: { server, path } }) };
 }

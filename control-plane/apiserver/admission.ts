@@ -7,7 +7,7 @@
  * And of new claims and volumes (default StorageClass, protection finalizers): admitClaim, admitVolume.
  */
 import { forbiddenMessage, type StatusError } from '../api/status.js';
-import { claimClassName, defaultClassOf, LOCAL_PROVISIONER, PV_PROTECTION_FINALIZER, PVC_PROTECTION_FINALIZER, requestedBytes } from '../api/storage.js';
+import { claimClassName, defaultClassOf, LOCAL_PROVISIONER, NFS_PROVISIONER, PV_PROTECTION_FINALIZER, PVC_PROTECTION_FINALIZER, requestedBytes } from '../api/storage.js';
 import type { KObject, Store } from '../store/store.js';
 
 export const DEFAULT_TOLERATION_SECONDS = 300;
@@ -114,5 +114,8 @@ export async function admitClaimUpdate(store: Store, claim: KObject, old: KObjec
   }
   if (sc.provisioner === LOCAL_PROVISIONER) {
     throw forbiddenMessage(ref, `persistentvolumeclaims "${name}" is forbidden: provisioner ${LOCAL_PROVISIONER} does not support volume expansion (StorageClass "${className}" sets allowVolumeExpansion, but local volumes cannot be resized)`);
+  }
+  if (sc.provisioner === NFS_PROVISIONER) {
+    throw forbiddenMessage(ref, `persistentvolumeclaims "${name}" is forbidden: provisioner ${NFS_PROVISIONER} does not support volume expansion (StorageClass "${className}" sets allowVolumeExpansion, but an NFS volume's size is the export's)`);
   }
 }

@@ -6,6 +6,9 @@ const classes = new Map<string, any>([
   ['local', { metadata: { name: 'local' }, provisioner: 'tugboat.dev/local', volumeBindingMode: 'WaitForFirstConsumer', reclaimPolicy: 'Delete' }],
   ['now', { metadata: { name: 'now' }, provisioner: 'tugboat.dev/local', volumeBindingMode: 'Immediate' }],
   ['ebs', { metadata: { name: 'ebs' }, provisioner: 'ebs.csi.aws.com', volumeBindingMode: 'WaitForFirstConsumer' }],
+  ['nfs', { metadata: { name: 'nfs' }, provisioner: 'tugboat.dev/nfs', parameters: { server: 'files.lan', path: '/exports' }, reclaimPolicy: 'Retain' }],
+  ['nfs-wffc', { metadata: { name: 'nfs-wffc' }, provisioner: 'tugboat.dev/nfs', parameters: { server: 'files.lan', path: '/exports' }, volumeBindingMode: 'WaitForFirstConsumer' }],
+  ['nfs-bad', { metadata: { name: 'nfs-bad' }, provisioner: 'tugboat.dev/nfs', parameters: { server: 'files.lan' } }],
 ]);
 const readyNode = (name: string) => [name, { metadata: { name, labels: { 'kubernetes.io/hostname': name } }, status: { conditions: [{ type: 'Ready', status: 'True' }] } }] as const;
 const nodes = new Map<string, any>([readyNode('n1'), readyNode('n2')]);
@@ -47,6 +50,11 @@ describe('decideClaim', () => {
       annotations: { 'volume.kubernetes.io/storage-provisioner': 'tugboat.dev/local', 'volume.beta.kubernetes.io/storage-provisioner': 'tugboat.dev/local', 'volume.kubernetes.io/selected-node': 'n2' },
     },
     { name: 'provisioned volume pre-bound to it', claim: claim({ class: 'local', annotations: { 'volume.kubernetes.io/selected-node': 'n1' } }), volumes: [pv('pvc-u1', { class: 'local', node: 'n1', claimRef: ref })], want: 'bind' },
+    { name: 'NFS class, Immediate: the binder makes the volume', claim: claim({ class: 'nfs' }), volumes: [], want: 'provision', reason: 'ProvisioningSucceeded' },
+    { name: 'NFS class, WFFC before a consumer', claim: claim({ class: 'nfs-wffc' }), volumes: [], want: 'pending', reason: 'WaitForFirstConsumer' },
+    { name: 'NFS class, WFFC node chosen', claim: claim({ class: 'nfs-wffc', annotations: { 'volume.kubernetes.io/selected-node': 'n1' } }), volumes: [], want: 'provision', reason: 'ProvisioningSucceeded' },
+    { name: 'NFS class without path', claim: claim({ class: 'nfs-bad' }), volumes: [], want: 'pending', reason: 'ProvisioningFailed' },
+    { name: 'NFS volume made, pre-bound to it', claim: claim({ class: 'nfs' }), volumes: [pv('pvc-u1', { class: 'nfs', claimRef: ref, phase: 'Pending' })], want: 'bind' },
     { name: 'volumeName set, volume free', claim: claim({ class: 'ebs', volumeName: 'a' }), volumes: [pv('a')], want: 'bind' },
     { name: 'volumeName set, volume of another claim', claim: claim({ class: 'ebs', volumeName: 'a' }), volumes: [pv('a', { claimRef: { namespace: 'default', name: 'x' } })], want: 'pending', reason: 'FailedBinding' },
     { name: 'bound and complete', claim: claim({ class: 'ebs', volumeName: 'a', phase: 'Bound', annotations: { 'pv.kubernetes.io/bind-completed': 'yes' } }), volumes: [pv('a', { claimRef: ref, phase: 'Bound' })], want: 'none' },
@@ -56,7 +64,7 @@ describe('decideClaim', () => {
     it(c.name, () => {
       const d = decideClaim({ claim: c.claim, volumes: c.volumes, classes, nodes });
       expect(d.kind).toBe(c.want);
-      if (c.reason) expect(d.kind === 'pending' && d.event?.reason).toBe(c.reason);
+      if (c.reason) expect((d.kind === 'pending' || d.kind === 'provision') && d.event?.reason).toBe(c.reason);
       if (c.annotations) expect(d.kind === 'pending' && d.annotations).toEqual(c.annotations);
     });
   }
@@ -70,6 +78,7 @@ describe('decideVolume', () => {
     { name: 'pre-bound, claim not yet bound: Available', pv: pv('a', { claimRef: ref, phase: 'Pending' }), claim: claim({ class: 'local' }), want: 'Available' },
     { name: 'claim gone, Retain: Released', pv: pv('a', { claimRef: ref, phase: 'Bound', policy: 'Retain' }), claim: undefined, want: 'Released' },
     { name: 'claim gone, local Delete: Released (the agent deletes it)', pv: pv('a', { claimRef: ref, phase: 'Bound', policy: 'Delete', annotations: { 'pv.kubernetes.io/provisioned-by': 'tugboat.dev/local' } }), claim: undefined, want: 'Released' },
+    { name: 'claim gone, NFS-provisioned Delete: Failed, data kept, says so', pv: { ...pv('a', { claimRef: ref, phase: 'Bound', policy: 'Delete', annotations: { 'pv.kubernetes.io/provisioned-by': 'tugboat.dev/nfs' } }), spec: { claimRef: ref, persistentVolumeReclaimPolicy: 'Delete', nfs: { server: 's', path: '/e/x' } } }, claim: undefined, want: 'Failed' },
     { name: 'claim gone, static Delete: Failed', pv: pv('a', { claimRef: ref, phase: 'Bound', policy: 'Delete' }), claim: undefined, want: 'Failed' },
     { name: 'claim replaced by a new one of that name: Released', pv: pv('a', { claimRef: ref, phase: 'Bound', policy: 'Retain' }), claim: { ...bound, metadata: { ...bound.metadata, uid: 'u2' } }, want: 'Released' },
     { name: 'already Released', pv: pv('a', { claimRef: ref, phase: 'Released', policy: 'Retain' }), claim: undefined, want: undefined },
@@ -80,6 +89,22 @@ describe('decideVolume', () => {
       expect(d.kind === 'phase' ? d.phase : undefined).toBe(c.want);
     });
   }
+});
+
+it('the NFS volume made for a claim: sub-directory of the export, claim access modes, class reclaim policy', () => {
+  const c = { ...claim({ class: 'nfs' }), spec: { ...claim({ class: 'nfs' }).spec, accessModes: ['ReadWriteMany'] } };
+  const d = decideClaim({ claim: c, volumes: [], classes, nodes });
+  expect(d.kind === 'provision' && d.volume.spec).toEqual({
+    capacity: { storage: '1Gi' },
+    accessModes: ['ReadWriteMany'],
+    volumeMode: 'Filesystem',
+    persistentVolumeReclaimPolicy: 'Retain',
+    storageClassName: 'nfs',
+    nfs: { server: 'files.lan', path: '/exports/default-data-pvc-u1' },
+    claimRef: { kind: 'PersistentVolumeClaim', apiVersion: 'v1', namespace: 'default', name: 'data', uid: 'u1', resourceVersion: undefined },
+  });
+  const failed = decideVolume({ metadata: { name: 'pvc-u1', annotations: { 'pv.kubernetes.io/provisioned-by': 'tugboat.dev/nfs' } }, spec: { claimRef: ref, persistentVolumeReclaimPolicy: 'Delete', nfs: { server: 's', path: '/e/x' } }, status: { phase: 'Bound' } }, undefined);
+  expect(failed.kind === 'phase' && failed.message).toContain('the directory s:/e/x is kept; remove it on the server, then delete this PersistentVolume');
 });
 
 describe('protection and placement', () => {

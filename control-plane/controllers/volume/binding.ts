@@ -14,6 +14,9 @@ import {
   claimRefMatches,
   findMatchingVolume,
   LOCAL_PROVISIONER,
+  NFS_PROVISIONER,
+  nfsVolumeFor,
+  provisionedVolumeName,
   volumeMismatch,
 } from '../../api/storage.js';
 
@@ -30,6 +33,8 @@ export type ClaimDecision =
   | { kind: 'bind'; volume: any }
   /** The bound volume is gone. */
   | { kind: 'lost'; event: EventSpec }
+  /** Create `volume` (pre-bound to the claim); the next sync binds it. */
+  | { kind: 'provision'; volume: any; annotations?: Record<string, string>; event: EventSpec }
   /** Stays Pending; optionally annotate the claim and record an event. */
   | { kind: 'pending'; annotations?: Record<string, string>; event?: EventSpec };
 
@@ -45,7 +50,7 @@ export interface ClaimInput {
 
 const externalProvisioningMessage = (provisioner: string) =>
   `Waiting for a volume to be created either by the external provisioner '${provisioner}' or manually by the system administrator. If volume creation is delayed, please verify that the provisioner is running and correctly registered.` +
-  ` (Tugboat runs no provisioner named '${provisioner}'; it provides '${LOCAL_PROVISIONER}'. Create a matching PersistentVolume by hand, or use a StorageClass with provisioner ${LOCAL_PROVISIONER}.)`;
+  ` (Tugboat runs no provisioner named '${provisioner}'; it provides '${LOCAL_PROVISIONER}' and '${NFS_PROVISIONER}'. Create a matching PersistentVolume by hand, or use a StorageClass with provisioner ${LOCAL_PROVISIONER} or ${NFS_PROVISIONER}.)`;
 
 /** Whether a node is Ready and accepts pods (the node an Immediate local claim may go to). */
 function nodeUsable(node: any): boolean {
@@ -122,6 +127,22 @@ export function decideClaim({ claim, volumes, classes, nodes }: ClaimInput): Cla
   const annotations: Record<string, string> = {};
   if (ann[ANN.storageProvisioner] !== provisioner) annotations[ANN.storageProvisioner] = provisioner;
   if (ann[ANN.betaStorageProvisioner] !== provisioner) annotations[ANN.betaStorageProvisioner] = provisioner;
+  if (provisioner === NFS_PROVISIONER) {
+    const made = nfsVolumeFor(claim, sc);
+    const ns = claim.metadata.namespace;
+    if ('error' in made) return { kind: 'pending', event: { type: 'Warning', reason: 'ProvisioningFailed', message: `failed to provision volume with StorageClass "${className}": ${made.error}` } };
+    if (volumes.some((v) => v.metadata?.name === provisionedVolumeName(claim))) {
+      // Made already but not matching the claim any more (e.g. its request grew): say so rather than loop.
+      return { kind: 'pending', event: { type: 'Warning', reason: 'ProvisioningFailed', message: `volume "${provisionedVolumeName(claim)}" exists but does not match claim "${ns}/${name}"` } };
+    }
+    const { server, path } = made.volume.spec.nfs;
+    return {
+      kind: 'provision',
+      volume: made.volume,
+      annotations: Object.keys(annotations).length ? annotations : undefined,
+      event: { type: 'Normal', reason: 'ProvisioningSucceeded', message: `Successfully provisioned volume ${made.volume.metadata.name}: NFS ${server}:${path} (the first node that mounts it creates the directory)` },
+    };
+  }
   if (provisioner !== LOCAL_PROVISIONER) {
     return { kind: 'pending', annotations: Object.keys(annotations).length ? annotations : undefined, event: { type: 'Normal', reason: 'ExternalProvisioning', message: externalProvisioningMessage(provisioner) } };
   }
@@ -162,6 +183,10 @@ export function decideVolume(pv: any, claim: any | undefined): VolumeDecision {
   // The claim is gone (or a different claim of that name exists): released.
   if (phase === 'Failed') return { kind: 'none' };
   const policy = pv.spec?.persistentVolumeReclaimPolicy ?? 'Retain';
+  if (policy === 'Delete' && pv.metadata.annotations?.[ANN.provisionedBy] === NFS_PROVISIONER && pv.spec?.nfs) {
+    const message = `volume "${pv.metadata.name}" has reclaimPolicy Delete, but Tugboat does not remove NFS data yet: the directory ${pv.spec.nfs.server}:${pv.spec.nfs.path} is kept; remove it on the server, then delete this PersistentVolume`;
+    return to('Failed', { message, event: { type: 'Warning', reason: 'VolumeFailedDelete', message } });
+  }
   if (policy === 'Delete' && pv.metadata.annotations?.[ANN.provisionedBy] !== LOCAL_PROVISIONER) {
     const message = `error getting deleter volume plugin for volume "${pv.metadata.name}": no deletable volume plugin matched`;
     return to('Failed', { message, event: { type: 'Warning', reason: 'VolumeFailedDelete', message } });

@@ -8,7 +8,7 @@
  */
 import { storageResource } from '../../api/registry.js';
 import { ANN, PV_PROTECTION_FINALIZER, PVC_PROTECTION_FINALIZER } from '../../api/storage.js';
-import { isConflict, isNotFound, type ApiClient } from '../../client/api-client.js';
+import { isAlreadyExists, isConflict, isNotFound, type ApiClient } from '../../client/api-client.js';
 import { runController, type ControllerHandle, type ReconcileResult } from '../../client/controller.js';
 import type { EventRecorder } from '../../client/event-recorder.js';
 import { byNamespace, keyOf, type Informer } from '../../client/informer.js';
@@ -86,6 +86,19 @@ class VolumeSync {
       case 'bind':
         await this.bind(claim, decision.volume);
         return;
+      case 'provision':
+        if (decision.annotations) {
+          await this.ignoreStale(() =>
+            this.client.patch(CLAIMS, claim.metadata.namespace, claim.metadata.name, 'merge', { metadata: { resourceVersion: claim.metadata.resourceVersion, annotations: decision.annotations } }),
+          );
+        }
+        try {
+          await this.client.create(VOLUMES, undefined, decision.volume);
+          this.event(claim, claimInvolved(claim), decision.event);
+        } catch (err) {
+          if (!isAlreadyExists(err)) throw err;
+        }
+        return { requeueAfterMs: SYNC_WAIT_MS };
     }
   }
 

@@ -10,7 +10,7 @@
  * (`volume.kubernetes.io/selected-node`, see claimsToSelect).
  */
 import { nodeFactsOf } from '../../api/node-selector.js';
-import { bindingMode, claimClassName, findMatchingVolume, LOCAL_PROVISIONER, podClaimNames, volumeFitsNode } from '../../api/storage.js';
+import { bindingMode, BUILTIN_PROVISIONERS, claimClassName, findMatchingVolume, podClaimNames, volumeFitsNode } from '../../api/storage.js';
 import { rejection, type Rejection } from '../fit-error.js';
 import type { FilterPlugin } from '../framework.js';
 import type { NodeInfo } from '../node-info.js';
@@ -73,7 +73,7 @@ export function volumeFilter(state: VolumeState, node: NodeInfo | { name: string
   for (const pv of state.boundVolumes) if (!volumeFitsNode(pv, facts)) return rejection(REASONS.nodeConflict, true);
   for (const { claim, sc } of state.delayed) {
     if (findMatchingVolume(claim, lookup.volumes(), facts)) continue;
-    if (sc.provisioner === LOCAL_PROVISIONER) continue;
+    if (BUILTIN_PROVISIONERS.includes(sc.provisioner)) continue; // made once the node is chosen
     return rejection(REASONS.noVolumes, true);
   }
   return undefined;
