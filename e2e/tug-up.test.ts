@@ -20,13 +20,14 @@ let port: number;
 let agentPort: number;
 const id = randomBytes(3).toString('hex');
 const bridge = `tugu${id}`;
+const chainPrefix = `U${id.toUpperCase()}`;
 const nodeName = `up-${id}`;
 let kubeconfig: string;
 const children: ChildProcess[] = [];
 
 function tugUp(): { proc: ChildProcess; output: () => string } {
   const args = ['up', '--data-dir', path.join(dir, 'data'), '--api-port', String(port), '--bind', '127.0.0.1', '--kubeconfig', kubeconfig];
-  const agentArgs = ['--node-name', nodeName, '--node-ip', '127.0.0.1', '--agent-port', String(agentPort), '--bridge', bridge, '--runtime-label-prefix', `${bridge}.`];
+  const agentArgs = ['--node-name', nodeName, '--node-ip', '127.0.0.1', '--agent-port', String(agentPort), '--bridge', bridge, '--runtime-label-prefix', `${bridge}.`, '--proxy-chain-prefix', chainPrefix];
   const proc = spawn(process.execPath, [TUG_BIN, ...args, ...agentArgs], { stdio: ['ignore', 'pipe', 'pipe'] });
   children.push(proc);
   let out = '';
@@ -66,11 +67,8 @@ beforeAll(async () => {
 afterAll(async () => {
   for (const c of children) if (c.exitCode === null) c.kill('SIGKILL');
   for (const pid of redisChildren()) process.kill(Number(pid), 'SIGKILL');
-  try {
-    execFileSync('ip', ['link', 'del', bridge], { stdio: 'ignore' });
-  } catch {
-    /* no bridge left */
-  }
+  // Pods, service rules, pod network rules and the bridge the agent left (pods keep running when tug up stops).
+  execFileSync(process.execPath, [TUG_BIN, 'reset', '--bridge', bridge, '--runtime-label-prefix', `${bridge}.`, '--proxy-chain-prefix', chainPrefix], { stdio: 'ignore' });
   await rm(dir, { recursive: true, force: true });
 });
 

@@ -73,8 +73,8 @@ Flags of agent (and of up, for its agent):
   --network-backend B (agent) How pods reach other nodes' pods: host-gw (default; routes via the
                       nodes' addresses, nodes on one L2 network) or none
   --data-dir DIR      (agent) State directory (default /var/lib/tugboat/agent as root)
-  --runtime-label-prefix P  (agent) Prefix of container labels, to run several agents on one Docker engine
-  --proxy-chain-prefix P    (agent) Prefix of the service proxy's iptables chains (default TUG; A-Z0-9, up to 7),
+  --runtime-label-prefix P  Prefix of container labels, to run several agents on one Docker engine
+  --proxy-chain-prefix P    Prefix of the service proxy's iptables chains (default TUG; A-Z0-9, up to 7),
                             to run several agents on one host
 
 Common: --log-level LEVEL (trace, debug, info, warn, error; default info; env TUG_LOG_LEVEL)
@@ -193,13 +193,16 @@ async function main(argv: string[]): Promise<void> {
     agentPort: parsePort('--agent-port', values['agent-port'], 10250),
     bridge: values.bridge ?? 'tug0',
     clusterCIDR: values['cluster-cidr'] ?? '10.244.0.0/16',
+    runtimeLabelPrefix: values['runtime-label-prefix'],
+    proxyChainPrefix: values['proxy-chain-prefix'],
   });
 
   if (command === 'reset') {
+    const { bridge, proxyChainPrefix, runtimeLabelPrefix } = agentOptions();
     await resetNode({
-      bridge: values.bridge ?? 'tug0',
-      proxyChainPrefix: values['proxy-chain-prefix'],
-      runtimeLabelPrefix: values['runtime-label-prefix'],
+      bridge,
+      proxyChainPrefix,
+      runtimeLabelPrefix,
       keepContainers: values['keep-containers'],
       logger: log,
     });
@@ -221,8 +224,6 @@ async function main(argv: string[]): Promise<void> {
       caCertPem: credential.caCertPem,
       dataDir,
       agentVersion: VERSION.gitVersion,
-      runtimeLabelPrefix: values['runtime-label-prefix'],
-      proxyChainPrefix: values['proxy-chain-prefix'],
       networkBackend: parseNetworkBackend(values['network-backend']),
       logger: log,
     });

@@ -17,6 +17,8 @@ export interface UpAgentOptions {
   agentPort: number;
   bridge: string;
   clusterCIDR: string;
+  runtimeLabelPrefix?: string;
+  proxyChainPrefix?: string;
 }
 
 export interface UpOptions {
