@@ -265,9 +265,11 @@ describe('exec and attach', () => {
     const s = await connect('/exec/default/web/app?command=sh&stdin=true&stdout=true&tty=true', 'v4.channel.k8s.io');
     expect(s.ws.protocol).toBe('v4.channel.k8s.io');
     send(s.ws, 4, JSON.stringify({ Width: 100, Height: 40 }));
-    send(s.ws, 0, 'stty size; exit 5\n');
+    // The resize reaches the terminal asynchronously: look a few times before reporting.
+    send(s.ws, 0, 'for i in 1 2 3 4 5 6 7 8 9 10; do [ "$(stty size)" = "40 100" ] && break; sleep 0.1; done; stty size; exit 5\n');
     expect(await s.closed).toBe(1000);
-    expect(s.received.get(1)).toContain('40 100');
+    // stty's own line (the terminal echoes the command too, where "40 100" stands quoted).
+    expect(s.received.get(1)).toMatch(/^40 100\r?$/m);
     expect(JSON.parse(s.received.get(3)!).details.causes[0].message).toBe('5');
   });
 
