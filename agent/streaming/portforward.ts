@@ -12,7 +12,7 @@ import type { Logger } from 'pino';
 import type { WebSocket } from 'ws';
 import { Channel, CHANNEL_PROTOCOL_V5, portDataChannel, portErrorChannel } from '../../control-plane/api/remotecommand.js';
 import type { ContainerRuntime } from '../runtime/runtime.js';
-import { pauseUntilDrained } from './backpressure.js';
+import { pauseUntilDrained } from '../../control-plane/api/ws-backpressure.js';
 import { HttpError } from './http-error.js';
 import { targetErrors, type StreamTargets } from './targets.js';
 

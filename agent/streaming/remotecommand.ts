@@ -14,7 +14,7 @@ import type { Logger } from 'pino';
 import type { WebSocket } from 'ws';
 import { Channel, CHANNEL_PROTOCOL_V5, EXIT_CODE_CAUSE, NON_ZERO_EXIT_CODE_REASON } from '../../control-plane/api/remotecommand.js';
 import type { ContainerRuntime, StreamOptions, StreamSession } from '../runtime/runtime.js';
-import { pauseUntilDrained } from './backpressure.js';
+import { pauseUntilDrained } from '../../control-plane/api/ws-backpressure.js';
 import { HttpError } from './http-error.js';
 import { boolQuery } from './query.js';
 import { streamContainer, type StreamTargets } from './targets.js';

@@ -14,7 +14,8 @@ import type { Store } from '../../store/store.js';
 import { boolParam, type Query } from '../query.js';
 import { RstStatus, SpdySession, type SpdyStream } from './spdy/index.js';
 import { getPod, requireAgentEndpoint, resolveContainer, type AgentEndpoint } from './locate.js';
-import { pauseUntilDrained, sendFrom } from './ws-pipe.js';
+import { pauseUntilDrained } from '../../api/ws-backpressure.js';
+import { sendFrom } from './ws-pipe.js';
 
 /** How long the client has to open every stream it asked for, as upstream's streamCreationTimeout. */
 const STREAM_CREATION_TIMEOUT_MS = 30_000;

@@ -13,7 +13,8 @@ import { Channel, CHANNEL_PROTOCOL_V5, portDataChannel, portErrorChannel } from 
 import type { AgentDialer } from './agent-dialer.js';
 import type { AgentEndpoint } from './locate.js';
 import { RstStatus, SpdySession, type SpdyStream } from './spdy/index.js';
-import { pauseUntilDrained, sendFrom } from './ws-pipe.js';
+import { pauseUntilDrained } from '../../api/ws-backpressure.js';
+import { sendFrom } from './ws-pipe.js';
 
 /** How long the second stream of a pair may take to arrive. */
 const PAIR_TIMEOUT_MS = 30_000;

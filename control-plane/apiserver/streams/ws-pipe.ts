@@ -1,8 +1,8 @@
 /**
  * Moving messages between WebSockets and streams with backpressure: a source is paused while the
- * socket holds more than HIGH_WATER bytes unsent, and a socket while the stream it feeds is full.
+ * socket holds more than HIGH_WATER bytes unsent (a socket while the stream it feeds is full:
+ * control-plane/api/ws-backpressure.ts).
  */
-import type { Writable } from 'node:stream';
 import { WebSocket } from 'ws';
 
 const HIGH_WATER = 1024 * 1024;
@@ -20,23 +20,6 @@ export function sendFrom(source: Pausable, ws: WebSocket, message: Buffer, binar
     if (ws.bufferedAmount < HIGH_WATER) source.resume();
   });
   if (ws.bufferedAmount >= HIGH_WATER) source.pause();
-}
-
-/**
- * Stops reading `ws` until `target` drained its buffer, or ended, or closed. Resumes in any
- * case: a socket left paused could not even finish its closing handshake.
- */
-export function pauseUntilDrained(ws: WebSocket, target: Writable): void {
-  ws.pause();
-  const resume = () => {
-    target.off('drain', resume);
-    target.off('finish', resume);
-    target.off('close', resume);
-    ws.resume();
-  };
-  target.on('drain', resume);
-  target.on('finish', resume);
-  target.on('close', resume);
 }
 
 /** Closes `ws` with `code` when that code may be sent on the wire, else drops the connection. */

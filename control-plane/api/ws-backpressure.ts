@@ -1,4 +1,4 @@
-/** Flow between a WebSocket and the writable it feeds. */
+/** Flow between a WebSocket and the writable it feeds; used by the API server's and the agent's stream endpoints. */
 import type { Writable } from 'node:stream';
 import type { WebSocket } from 'ws';
 
