@@ -2,8 +2,8 @@
  * Test harness: a real `tug agent` process (the built binary) joined to a harness server, with its
  * own node name, bridge, streaming port, data dir, container-label prefix and proxy chain prefix, so
  * that test runs never meet each other's pods or rules. stop() deletes every pod of the node through
- * the API, waits for the agent to remove their containers, stops the agent, and removes its bridge,
- * its service proxy chains and its data dir.
+ * the API, waits for the agent to remove their containers, stops the agent, and removes what it left
+ * on the host with `tug reset` (containers, service chains, pod network rules, bridge) and its data dir.
  *
  * By default the agent uses the server's admin token (--token T --ca-cert FILE); with `join` it gets
  * the flags `tug token create --print-join-command` printed (--server URL --token T --ca-cert-hash H)
@@ -16,8 +16,6 @@ import os from 'node:os';
 import path from 'node:path';
 import { RESOURCES } from '../../control-plane/api/registry.js';
 import { ApiClient } from '../../control-plane/client/api-client.js';
-import { createProxyHost } from '../../proxy/host.js';
-import { createRuleApplier } from '../../proxy/iptables.js';
 import { freePort, TUG_BIN, type TugServer } from './tug-server.js';
 import { waitFor } from './wait.js';
 
@@ -106,8 +104,8 @@ export async function startTugAgent(server: TugServer, opts: TugAgentOptions = {
   const removeAll = async () => {
     await kill('SIGTERM');
     client.close();
-    removeLeftovers(labelPrefix, bridge);
-    await createRuleApplier({ host: createProxyHost(), prefix: chainPrefix }).cleanup();
+    // Its pods' containers, service chains, pod network rules and bridge, as a user removes a node.
+    execFileSync(process.execPath, [TUG_BIN, 'reset', '--bridge', bridge, '--proxy-chain-prefix', chainPrefix, '--runtime-label-prefix', labelPrefix, '--log-level', 'warn'], { stdio: 'ignore' });
     await rm(dataDir, { recursive: true, force: true });
   };
 
@@ -142,19 +140,4 @@ export async function startTugAgent(server: TugServer, opts: TugAgentOptions = {
       }
     },
   };
-}
-
-/** Containers this agent's runtime labelled, and its bridge: gone even if the agent failed to clean up. */
-function removeLeftovers(labelPrefix: string, bridge: string): void {
-  try {
-    const ids = execFileSync('docker', ['ps', '-aq', '--filter', `label=${labelPrefix}io.tugboat.kind`], { encoding: 'utf8' }).split('\n').filter(Boolean);
-    if (ids.length) execFileSync('docker', ['rm', '-f', ...ids], { stdio: 'ignore' });
-  } catch {
-    /* docker unavailable: nothing to remove */
-  }
-  try {
-    execFileSync('ip', ['link', 'del', bridge], { stdio: 'ignore' });
-  } catch {
-    /* no such bridge */
-  }
 }
