@@ -142,6 +142,8 @@ describe('ReplicaSet controller', () => {
   it('adopts a matching orphan, and releases a pod whose labels stop matching', async () => {
     const ns = await namespace();
     const orphan = await client.create<Pod>(pods, ns, { metadata: { name: 'orphan', namespace: ns, labels: { app: 'adopt', tier: 'web' } }, spec: { containers: [{ name: 'c', image: 'busybox:1' }] } });
+    // As upstream, a ReplicaSet adopts what its controller's cache holds: let the orphan reach it first.
+    await waitFor(() => env.informers.of('core/pods').get(`${ns}/orphan`) !== undefined, 'the orphan in the controller cache');
     const rs = await client.create<ReplicaSet>(replicaSets, ns, replicaSet(ns, 'adopt', 2));
     await waitForStatus(ns, 'adopt', { replicas: 2, readyReplicas: 2 });
     const adopted = await client.get<Pod>(pods, ns, 'orphan');

@@ -23,6 +23,8 @@ export interface ServerAccess {
 
 export interface ControllerTestEnv {
   client: ApiClient;
+  /** The controllers' shared informers (what they see). */
+  informers: InformerFactory;
   /** The node pods are bound to. */
   nodeName: string;
   stop(): Promise<void>;
@@ -62,6 +64,7 @@ export async function startControllerTestEnv(server: ServerAccess, opts: Control
   await binder.start();
   return {
     client,
+    informers: ctx.informers,
     nodeName,
     stop: async () => {
       binder.stop();
