@@ -153,8 +153,10 @@ describe('ReplicaSet controller', () => {
 
     await client.patch(pods, ns, 'orphan', 'merge', { metadata: { labels: { app: 'elsewhere' } } });
     await waitFor(async () => !(await client.get<Pod>(pods, ns, 'orphan')).metadata!.ownerReferences?.length, 'the pod is released');
+    // The status still says 2 until the controller has seen the release: wait for the replacement itself.
+    await waitFor(async () => active(await podsOf(ns, 'app=adopt')).length === 2, 'a replacement for the released pod');
     await waitForStatus(ns, 'adopt', { replicas: 2, readyReplicas: 2 });
-    const owned = await podsOf(ns, 'app=adopt');
+    const owned = active(await podsOf(ns, 'app=adopt'));
     expect(owned).toHaveLength(2);
     expect(owned.map((p) => p.metadata!.name)).not.toContain('orphan');
   });
